@@ -18,6 +18,8 @@ export interface Host {
   /** Returns null when nothing exists at `path`. */
   stat(path: string): Promise<FileInfo | null>;
   mkdir(path: string, mode?: number): Promise<void>;
+  /** Sets the owner; used to keep a replaced file's owner and group. */
+  chown(path: string, uid: number, gid: number): Promise<void>;
   remove(path: string): Promise<void>;
   /** Flushes the directory entry after renames, so they survive a power cut. */
   syncDirectory(path: string): Promise<void>;

@@ -66,7 +66,6 @@ export class LocalHost implements Host {
     }
   }
 
-  /** Sets the owner of `path`; used to keep a replaced file's owner. */
   async chown(path: string, uid: number, gid: number): Promise<void> {
     await chown(path, uid, gid);
   }

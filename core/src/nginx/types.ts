@@ -57,10 +57,16 @@ export interface ServerBlock {
   /** Host names usable in a certificate: normalized, without regex names, `_` or `""`. */
   names: string[];
   /** `server_name` values left out of `names`, with the reason, for `scan` to show. */
-  skippedNames: Array<{ value: string; reason: string }>;
+  skippedNames: Array<{ value: string; reason: SkippedNameReason }>;
+  /** TCP `listen` addresses (unix sockets left out); nginx's default `*:80`, with `raw` empty, when the block has no `listen`. */
   listens: ListenAddress[];
-  /** Absolute `ssl_certificate` path (relative paths resolved against the nginx prefix). */
+  /**
+   * `ssl_certificate` path, from the block or else from the `http` level, with relative paths
+   * resolved against the conf prefix. A path with `$variables` is kept as written, an inline
+   * `data:` value is shortened to `data:`.
+   */
   certificatePath?: string;
+  /** `ssl_certificate_key` path, by the same rules as `certificatePath`. */
   certificateKeyPath?: string;
   /** True when the block already routes `/.well-known/acme-challenge/` somewhere. */
   hasChallengeLocation: boolean;
@@ -74,6 +80,38 @@ export interface NginxSite {
   certificatePath: string;
   certificateKeyPath: string;
   blocks: ServerBlock[];
-  /** Problems that make the site impossible to renew as it is, for people to read. */
-  problems: string[];
+  /** Problems that make the site impossible to renew as it is; hosts translate them for people. */
+  problems: SiteProblem[];
 }
+
+/**
+ * Why a `server_name` value cannot go into a certificate: a regex, the catch-all `_` or `""`, a
+ * variable such as `$hostname`, a suffix wildcard such as `www.example.*`, a name that is not
+ * public (localhost, an IP address, a single label), or one that is not a valid host name.
+ */
+export type SkippedNameReason = 'regex' | 'catch-all' | 'variable' | 'suffix-wildcard' | 'not-public' | 'invalid';
+
+/** A problem found in a site, as a code that hosts translate and the value it is about. */
+export interface SiteProblem {
+  code: SiteProblemCode;
+  /** The value the problem is about, untranslated: a path, names, or `file:line`. */
+  detail: string;
+}
+
+/**
+ * - `no-names`: no `server_name` of the site can go into a certificate.
+ * - `wildcard-needs-dns01`: the site has wildcard names, which only a dns-01 solver can prove.
+ * - `certificate-missing`: a TLS block has no `ssl_certificate` or no `ssl_certificate_key`.
+ * - `certificate-path-variable`: a certificate or key path contains a `$variable`.
+ * - `certificate-inline`: a certificate or key is given inline as `data:...`.
+ * - `shared-certificate-file`: another site uses the same certificate file with another key.
+ * - `multiple-certificates`: a block has several certificates (such as RSA and ECDSA); only the first is managed.
+ */
+export type SiteProblemCode =
+  | 'no-names'
+  | 'wildcard-needs-dns01'
+  | 'certificate-missing'
+  | 'certificate-path-variable'
+  | 'certificate-inline'
+  | 'shared-certificate-file'
+  | 'multiple-certificates';

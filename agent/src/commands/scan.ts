@@ -1,0 +1,67 @@
+import type { AgentContext } from '../context.js';
+import { discover, type SiteState } from '../sites.js';
+
+/** Lists every TLS site with its certificate and renewal decision. Exit status 0 unless discovery fails. */
+export async function scanCommand(context: AgentContext, options: { json: boolean }): Promise<number> {
+  const control = await context.nginx();
+  const discovery = await discover(control, { ari: context.ari });
+
+  if (options.json) {
+    const plainHttp = discovery.plainHttp.map((block) => ({ names: block.names, file: block.file, line: block.line }));
+    context.print(JSON.stringify({ conf: control.location.conf, sites: discovery.sites.map(siteToJson), plainHttp }, null, 2));
+    return 0;
+  }
+
+  const { t } = context.i18n;
+  if (discovery.sites.length === 0) context.print(t('scan.none', { conf: control.location.conf }));
+  for (const state of discovery.sites) context.print(describeSite(context, state));
+  const plainNames = discovery.plainHttp.flatMap((block) => block.names);
+  if (plainNames.length > 0) context.print(t('scan.plainHttp', { names: plainNames.join(', ') }));
+  return 0;
+}
+
+function describeSite(context: AgentContext, state: SiteState): string {
+  const { t } = context.i18n;
+  const { site, certificate, decision } = state;
+  const listens = [...new Set(site.blocks.flatMap((block) => block.listens.map((listen) => listen.raw)))];
+  const lines = [
+    t('scan.site', { id: site.id }),
+    `  ${t('scan.names')}: ${site.names.join(', ')}`,
+    `  ${t('scan.listen')}: ${listens.join(' | ')}`,
+    `  ${t('scan.certificate')}: ${site.certificatePath}`,
+    `  ${t('scan.key')}: ${site.certificateKeyPath}`,
+  ];
+  if (certificate) {
+    lines.push(`  ${t('scan.notAfter')}: ${certificate.notAfter} (${t('scan.daysLeft', { count: decision.daysLeft ?? 0 })})`);
+  }
+  const reason = decision.due ? t(`reason.${decision.reason}`) : `${t('reason.not-due')}, ${t('scan.renewAt', { date: decision.renewAt })}`;
+  lines.push(`  ${t('scan.due')}: ${decision.due ? t('scan.yes') : t('scan.no')} (${reason})`);
+  if (state.certificateError) {
+    lines.push(`  ${t('scan.problem')}: ${t('problem.certificate-unreadable', { path: site.certificatePath, detail: state.certificateError })}`);
+  }
+  for (const problem of site.problems) {
+    const key = `problem.${problem.code}`;
+    lines.push(`  ${t('scan.problem')}: ${t(key, { detail: problem.detail, defaultValue: problem.detail })}`);
+  }
+  return lines.join('\n');
+}
+
+function siteToJson(state: SiteState) {
+  const { site, certificate, decision } = state;
+  return {
+    id: site.id,
+    names: site.names,
+    listen: site.blocks.flatMap((block) => block.listens.map(({ address, port, ssl }) => ({ address, port, ssl }))),
+    certificatePath: site.certificatePath,
+    keyPath: site.certificateKeyPath,
+    blocks: site.blocks.map((block) => ({ file: block.file, line: block.line })),
+    certificate: certificate ?? null,
+    certificateError: state.certificateError ?? null,
+    notAfter: certificate?.notAfter ?? null,
+    daysLeft: decision.daysLeft ?? null,
+    due: decision.due,
+    reason: decision.reason,
+    renewAt: decision.renewAt ?? null,
+    problems: site.problems,
+  };
+}

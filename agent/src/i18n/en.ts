@@ -1,0 +1,91 @@
+/** English CLI text. Keys mirror zh-CN.ts; placeholders are i18next `{{name}}` values. */
+export const en = {
+  help: `certpilot-agent: renews the TLS certificates of the nginx sites on this server
+
+Usage: certpilot-agent <command> [options]
+
+Commands:
+  scan [--json]                       list the TLS sites nginx serves, with expiry and whether they are due
+  renew [--dry-run] [--force] [--site NAME] [--jitter SECONDS]
+                                      renew every due site and deploy it safely
+  enable-https NAME                   obtain a certificate for a plain-HTTP site and add its HTTPS server block
+  status [--json]                     show the last result per site
+
+Options:
+  --config FILE    config file (default /etc/certpilot/agent.json)
+  --lang LANG      zh-CN or en (default: from the system locale)
+  --verbose        write debug logs to stderr
+  -h, --help       show this help
+  -v, --version    show the version
+
+Exit status: 0 when every site is fine, 1 when a site failed, 2 for a usage or config error.`,
+  unknownCommand: 'Unknown command "{{command}}". Run certpilot-agent --help for the list of commands.',
+  badOption: 'Invalid option: {{message}}. Run certpilot-agent --help.',
+  missingSiteName: 'enable-https needs the name of a site, for example: certpilot-agent enable-https example.com',
+  errorPrefix: 'Error',
+  scan: {
+    none: 'nginx serves no TLS site in {{conf}}.',
+    site: 'Site {{id}}',
+    names: 'Names',
+    listen: 'Listen',
+    certificate: 'Certificate',
+    key: 'Private key',
+    notAfter: 'Expires',
+    daysLeft: '{{count}} days left',
+    due: 'Renewal due',
+    yes: 'yes',
+    no: 'no',
+    problem: 'Problem',
+    renewAt: 'renew from {{date}}',
+    plainHttp: 'Plain-HTTP sites (can be turned into HTTPS with enable-https): {{names}}',
+  },
+  reason: {
+    'lifetime-remaining': 'less than a third of its lifetime left (half for certificates under 10 days)',
+    'ari-window': 'inside the renewal window the CA suggested',
+    expired: 'expired',
+    forced: 'forced with --force',
+    'not-due': 'not due yet',
+    'certificate-missing': 'certificate file missing or unreadable',
+    'unfinished-job': 'an unfinished renewal job resumes',
+  },
+  problem: {
+    'certificate-unreadable': 'certificate file {{path}} cannot be read: {{detail}}',
+    'no-names': 'no usable server_name for a certificate',
+    'wildcard-needs-dns01': 'wildcard name {{detail}} needs a dns-01 solver; http-01 cannot validate it',
+    'certificate-path-variable': 'ssl_certificate uses a variable ({{detail}}); CertPilot cannot know which file to replace',
+    'certificate-inline': 'ssl_certificate is inline data; CertPilot cannot replace it',
+    'shared-certificate-file': 'the certificate file is shared with another server block that uses a different key ({{detail}})',
+    other: '{{detail}}',
+  },
+  renew: {
+    nothingDue: 'Nothing to renew: {{count}} site(s) checked.',
+    dryRun: 'Dry run: would renew {{id}} ({{reason}}).',
+    skipped: '{{id}}: not due ({{daysLeft}} days left, renew from {{renewAt}}).',
+    retryLater: '{{id}}: waiting to retry at {{at}} after: {{error}}',
+    done: '{{id}}: renewed, serial {{serial}}, valid until {{notAfter}}, verified live for {{names}}.',
+    failed: '{{id}}: failed: {{error}}',
+    willRetry: '{{id}}: failed, will retry at {{at}}: {{error}}',
+    summary: 'Summary: {{done}} renewed, {{failed}} failed, {{skipped}} not due.',
+    jitter: 'Waiting {{seconds}} s (random start offset) before renewing.',
+    locked: 'Another certpilot-agent run holds {{path}}; try again when it finishes.',
+  },
+  enableHttps: {
+    already: '{{name}} is already served over HTTPS by the site {{id}}.',
+    notFound: 'No plain-HTTP server block serves {{name}}. Run scan to see the sites.',
+    done: '{{name}} now serves HTTPS on port {{port}} with certificate {{serial}} (valid until {{notAfter}}).',
+  },
+  status: {
+    none: 'No run recorded yet in {{dir}}.',
+    line: '{{id}}: {{outcome}} at {{at}}{{detail}}',
+    outcome: {
+      renewed: 'renewed',
+      'not-due': 'not due',
+      failed: 'failed',
+      'waiting-retry': 'waiting to retry',
+      'dry-run': 'dry run',
+      skipped: 'skipped',
+    },
+  },
+};
+
+export type Messages = typeof en;

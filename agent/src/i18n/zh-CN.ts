@@ -1,0 +1,91 @@
+import type { Messages } from './en.js';
+
+/** 简体中文 CLI text. */
+export const zhCN: Messages = {
+  help: `certpilot-agent：为本机 nginx 站点续期 TLS 证书
+
+用法：certpilot-agent <命令> [选项]
+
+命令：
+  scan [--json]                       列出 nginx 提供的 TLS 站点、到期时间以及是否需要续期
+  renew [--dry-run] [--force] [--site 名称] [--jitter 秒数]
+                                      续期所有到期的站点并安全部署
+  enable-https 名称                   为仅有 HTTP 的站点申请证书并添加 HTTPS server 块
+  status [--json]                     显示每个站点最近一次的结果
+
+选项：
+  --config 文件    配置文件（默认 /etc/certpilot/agent.json）
+  --lang 语言      zh-CN 或 en（默认跟随系统语言）
+  --verbose        向 stderr 输出调试日志
+  -h, --help       显示本帮助
+  -v, --version    显示版本
+
+退出码：全部站点正常为 0，有站点失败为 1，用法或配置错误为 2。`,
+  unknownCommand: '未知命令 "{{command}}"。运行 certpilot-agent --help 查看命令列表。',
+  badOption: '选项无效：{{message}}。运行 certpilot-agent --help 查看用法。',
+  missingSiteName: 'enable-https 需要站点名称，例如：certpilot-agent enable-https example.com',
+  errorPrefix: '错误',
+  scan: {
+    none: '{{conf}} 中没有 nginx 提供的 TLS 站点。',
+    site: '站点 {{id}}',
+    names: '域名',
+    listen: '监听',
+    certificate: '证书',
+    key: '私钥',
+    notAfter: '到期时间',
+    daysLeft: '剩余 {{count}} 天',
+    due: '需要续期',
+    yes: '是',
+    no: '否',
+    problem: '问题',
+    renewAt: '从 {{date}} 起续期',
+    plainHttp: '仅 HTTP 的站点（可用 enable-https 开启 HTTPS）：{{names}}',
+  },
+  reason: {
+    'lifetime-remaining': '剩余有效期不足三分之一（10 天以下的证书为一半）',
+    'ari-window': '已进入 CA 建议的续期窗口',
+    expired: '已过期',
+    forced: '使用了 --force',
+    'not-due': '尚未到续期时间',
+    'certificate-missing': '证书文件缺失或无法读取',
+    'unfinished-job': '继续未完成的续期任务',
+  },
+  problem: {
+    'certificate-unreadable': '无法读取证书文件 {{path}}：{{detail}}',
+    'no-names': '没有可用于证书的 server_name',
+    'wildcard-needs-dns01': '通配符域名 {{detail}} 需要 dns-01 验证，http-01 无法验证',
+    'certificate-path-variable': 'ssl_certificate 使用了变量（{{detail}}），无法确定要替换的文件',
+    'certificate-inline': 'ssl_certificate 是内联数据，无法替换',
+    'shared-certificate-file': '证书文件与另一个使用不同私钥的 server 块共用（{{detail}}）',
+    other: '{{detail}}',
+  },
+  renew: {
+    nothingDue: '没有需要续期的站点：已检查 {{count}} 个站点。',
+    dryRun: '演练：将续期 {{id}}（{{reason}}）。',
+    skipped: '{{id}}：尚未到期（剩余 {{daysLeft}} 天，从 {{renewAt}} 起续期）。',
+    retryLater: '{{id}}：等待在 {{at}} 重试，上次错误：{{error}}',
+    done: '{{id}}：续期成功，序列号 {{serial}}，有效期至 {{notAfter}}，已验证 {{names}} 在线生效。',
+    failed: '{{id}}：失败：{{error}}',
+    willRetry: '{{id}}：失败，将在 {{at}} 重试：{{error}}',
+    summary: '汇总：续期 {{done}} 个，失败 {{failed}} 个，未到期 {{skipped}} 个。',
+    jitter: '随机延迟 {{seconds}} 秒后开始续期。',
+    locked: '另一个 certpilot-agent 正在运行（{{path}}），请等它结束后再试。',
+  },
+  enableHttps: {
+    already: '{{name}} 已由站点 {{id}} 通过 HTTPS 提供。',
+    notFound: '没有仅 HTTP 的 server 块提供 {{name}}。运行 scan 查看站点。',
+    done: '{{name}} 已在端口 {{port}} 启用 HTTPS，证书序列号 {{serial}}，有效期至 {{notAfter}}。',
+  },
+  status: {
+    none: '{{dir}} 中还没有运行记录。',
+    line: '{{id}}：{{outcome}}，时间 {{at}}{{detail}}',
+    outcome: {
+      renewed: '已续期',
+      'not-due': '未到期',
+      failed: '失败',
+      'waiting-retry': '等待重试',
+      'dry-run': '演练',
+      skipped: '已跳过',
+    },
+  },
+};

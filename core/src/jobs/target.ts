@@ -1,0 +1,11 @@
+import type { IssuedCertificate, RenewalJob } from './job.js';
+
+/** Where a job's certificate goes: nginx on a server, a CDN, a bucket. */
+export interface DeployTarget {
+  /** Short name for logs and events: `nginx`, `qiniu-cdn`, ... */
+  readonly kind: string;
+  /** Installs the certificate and key; must leave the old one serving when it fails. */
+  deploy(job: RenewalJob, certificate: IssuedCertificate, keyPem: string): Promise<void>;
+  /** Proves the endpoint serves `certificate`; throws `PROBE_*` errors otherwise. */
+  verify(job: RenewalJob, certificate: IssuedCertificate): Promise<{ address: string }>;
+}
