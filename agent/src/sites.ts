@@ -1,6 +1,8 @@
 import {
   decideRenewal,
   inspectCertificatePem,
+  isCertPilotError,
+  readConfigFromDisk,
   findServerBlocks,
   groupSites,
   parseNginxDump,
@@ -26,18 +28,28 @@ export interface SiteState {
 
 export interface Discovery {
   config: NginxConfig;
+  /** Output of a failed `nginx -t`: the files were then read directly, and nothing may be deployed. */
+  configError?: string;
   sites: SiteState[];
   plainHttp: ServerBlock[];
 }
 
 /** Reads the configuration with `nginx -T`, groups TLS server blocks into sites and inspects each certificate. */
 export async function discover(control: NginxControl, options: { ari?: AriCacheFile; force?: boolean; now?: Date } = {}): Promise<Discovery> {
-  const dump = await control.dump();
+  let dump: string;
+  let configError: string | undefined;
+  try {
+    dump = await control.dump();
+  } catch (error) {
+    if (!isCertPilotError(error, 'NGINX_CONFIG_INVALID')) throw error;
+    configError = String(error.params.output ?? error.message);
+    dump = await readConfigFromDisk(control.host, control.location.conf);
+  }
   const config = parseNginxDump(dump, { prefix: control.confPrefix });
   const { sites, plainHttp } = groupSites(findServerBlocks(config));
   const states: SiteState[] = [];
   for (const site of sites) states.push(await inspectSite(control.host, site, options));
-  return { config, sites: states, plainHttp };
+  return { config, sites: states, plainHttp, ...(configError === undefined ? {} : { configError }) };
 }
 
 async function inspectSite(host: Host, site: NginxSite, options: { ari?: AriCacheFile; force?: boolean; now?: Date }): Promise<SiteState> {

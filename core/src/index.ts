@@ -30,3 +30,5 @@ export * from './i18n/errors.js';
 export * from './acme/http.js';
 export * from './nginx/challenge-route.js';
 export * from './nginx/enable-https.js';
+export * from './nginx/read-from-disk.js';
+export * from './cert/placeholder.js';

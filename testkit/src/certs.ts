@@ -91,6 +91,7 @@ export async function makeCertificateAuthority(
   const notBefore = options.notBefore ?? new Date(Date.now() - DAY_MS);
   const notAfter = options.notAfter ?? new Date(Date.now() + 3650 * DAY_MS);
   checkValidity(notBefore, notAfter);
+  checkKeyType(options.keyType);
   const commonName = options.commonName ?? `CertPilot Test CA ${randomBytes(3).toString('hex')}`;
   if (!/^[\w .-]{1,64}$/.test(commonName)) {
     throw new Error(`Invalid CA common name "${commonName}": use 1 to 64 letters, digits, spaces, dots or dashes.`);
@@ -163,6 +164,13 @@ function checkCertificateOptions(options: TestCertificateOptions): void {
   }
   for (const name of options.names) checkName(name);
   checkValidity(options.notBefore, options.notAfter);
+  checkKeyType(options.keyType);
+}
+
+function checkKeyType(keyType: unknown): void {
+  if (keyType !== undefined && keyType !== 'ec' && keyType !== 'rsa') {
+    throw new Error(`Invalid keyType ${JSON.stringify(keyType)}: expected 'ec' or 'rsa'.`);
+  }
 }
 
 function checkName(name: unknown): void {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { freePorts, waitForPort } from './ports.js';
 
-/** Where Debian's `nginx-light` installs nginx. */
+/** Path of the nginx binary that Debian's `nginx-light` installs. */
 export const NGINX_BINARY = '/usr/sbin/nginx';
 
 const START_TIMEOUT_MS = 10_000;
@@ -27,6 +27,8 @@ export interface NginxOptions {
   extraFiles?: Record<string, NginxConfigText>;
   /** How many free ports to pick; default 3. */
   portCount?: number;
+  /** nginx binary; default {@link NGINX_BINARY}. */
+  bin?: string;
 }
 
 /** A running private nginx. */
@@ -40,7 +42,7 @@ export interface NginxInstance {
   bin: string;
   /** Free ports on 127.0.0.1, picked before the config was written. */
   ports: number[];
-  /** Runs `nginx -t` against the instance's config; never throws for a failed test. */
+  /** Runs `nginx -t` against the instance's config; a failed test returns `ok: false` with nginx's output. */
   test(): Promise<{ ok: boolean; output: string }>;
   /** Runs `nginx -T` and returns its standard output. */
   dump(): Promise<string>;
@@ -57,26 +59,27 @@ export interface NginxInstance {
  *   start accepting connections on the ports the config uses within 10 s.
  */
 export async function startNginx(options: NginxOptions): Promise<NginxInstance> {
-  await checkInstalled();
+  const bin = options.bin ?? NGINX_BINARY;
+  await checkInstalled(bin);
   const dir = await mkdtemp(join(tmpdir(), 'certpilot-nginx-'));
   // Worker processes run as `nobody` when the master is root, and must read files under `dir`.
   await chmod(dir, 0o755);
 
   try {
-    return await startIn(dir, options);
+    return await startIn(dir, bin, options);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
 }
 
-async function startIn(dir: string, options: NginxOptions): Promise<NginxInstance> {
+async function startIn(dir: string, bin: string, options: NginxOptions): Promise<NginxInstance> {
   const ports = await freePorts(options.portCount ?? DEFAULT_PORT_COUNT);
   const prefix = join(dir, 'conf');
   const confPath = join(prefix, 'nginx.conf');
   const texts = await writeFiles(dir, ports, options);
 
-  const control = new NginxControl(dir, confPath);
+  const control = new NginxControl(bin, dir, confPath);
   const test = await control.test();
   if (!test.ok) throw new Error(`nginx -t rejected the test config in ${dir}:\n${test.output}`);
 
@@ -88,7 +91,7 @@ async function startIn(dir: string, options: NginxOptions): Promise<NginxInstanc
     dir,
     confPath,
     prefix,
-    bin: NGINX_BINARY,
+    bin,
     ports,
     test: () => control.test(),
     dump: () => control.dump(),
@@ -100,11 +103,11 @@ async function startIn(dir: string, options: NginxOptions): Promise<NginxInstanc
   };
 }
 
-async function checkInstalled(): Promise<void> {
+async function checkInstalled(bin: string): Promise<void> {
   try {
-    await access(NGINX_BINARY, fsConstants.X_OK);
+    await access(bin, fsConstants.X_OK);
   } catch {
-    throw new Error(`nginx not found at ${NGINX_BINARY}: install the Debian package nginx-light (apt-get install nginx-light)`);
+    throw new Error(`nginx not found at ${bin}: install the Debian package nginx-light (apt-get install nginx-light)`);
   }
 }
 
@@ -175,6 +178,7 @@ class NginxControl {
   private readonly errorLog: string;
 
   constructor(
+    private readonly bin: string,
     private readonly dir: string,
     private readonly confPath: string,
   ) {
@@ -186,18 +190,18 @@ class NginxControl {
   }
 
   async test(): Promise<{ ok: boolean; output: string }> {
-    const result = await run(NGINX_BINARY, [...this.baseArguments, '-t']);
+    const result = await run(this.bin, [...this.baseArguments, '-t']);
     return { ok: result.exitCode === 0, output: result.stderr };
   }
 
   async dump(): Promise<string> {
-    const result = await run(NGINX_BINARY, [...this.baseArguments, '-T']);
+    const result = await run(this.bin, [...this.baseArguments, '-T']);
     if (result.exitCode !== 0) throw new Error(`nginx -T failed with exit code ${result.exitCode}:\n${result.stderr}`);
     return result.stdout;
   }
 
   async start(): Promise<void> {
-    const master = spawn(NGINX_BINARY, this.baseArguments, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const master = spawn(this.bin, this.baseArguments, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     master.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     this.master = master;
@@ -232,7 +236,8 @@ class NginxControl {
       const workers = await childrenOf(master.pid);
       const started = /reconfiguring[\s\S]*start worker process/.test(log);
       if (started && !workers.some((pid) => oldWorkers.includes(pid))) return;
-      if (Date.now() > deadline) throw new Error(`nginx in ${this.dir} did not finish reloading within ${START_TIMEOUT_MS} ms:\n${log}`);
+      if (Date.now() > deadline)
+        throw new Error(`nginx in ${this.dir} did not finish reloading within ${START_TIMEOUT_MS} ms:\n${log}`);
       await delay(20);
     }
   }
@@ -259,8 +264,9 @@ interface RunResult {
 function run(file: string, args: string[]): Promise<RunResult> {
   return new Promise((resolve) => {
     execFile(file, args, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ exitCode: code, stdout, stderr });
+      let exitCode = 0;
+      if (error !== null) exitCode = typeof error.code === 'number' ? error.code : 1;
+      resolve({ exitCode, stdout, stderr });
     });
   });
 }

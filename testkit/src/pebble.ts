@@ -108,17 +108,22 @@ async function checkInstalled(name: string, binary: string): Promise<void> {
 }
 
 function checkOptions(options: PebbleOptions): void {
-  const { http01Port, externalAccountBinding, certificateValiditySeconds } = options;
-  if (http01Port !== undefined && !(Number.isInteger(http01Port) && http01Port > 0 && http01Port < 65536)) {
-    throw new Error(`Invalid http01Port ${String(http01Port)}: expected a TCP port from 1 to 65535.`);
+  const { http01Port, externalAccountBinding, certificateValiditySeconds, startTimeoutMs } = options;
+  if (http01Port !== undefined && !isIntegerBetween(http01Port, 1, 65535)) {
+    throw new Error(`Invalid http01Port ${show(http01Port)}: expected a TCP port from 1 to 65535.`);
   }
   if (
     certificateValiditySeconds !== undefined &&
-    !(Number.isInteger(certificateValiditySeconds) && certificateValiditySeconds > 0)
+    !isIntegerBetween(certificateValiditySeconds, 1, Number.MAX_SAFE_INTEGER)
   ) {
-    throw new Error(
-      `Invalid certificateValiditySeconds ${String(certificateValiditySeconds)}: expected a positive integer.`,
-    );
+    const shown = show(certificateValiditySeconds);
+    throw new Error(`Invalid certificateValiditySeconds ${shown}: expected a positive integer.`);
+  }
+  if (
+    startTimeoutMs !== undefined &&
+    !(typeof startTimeoutMs === 'number' && startTimeoutMs > 0 && startTimeoutMs < Infinity)
+  ) {
+    throw new Error(`Invalid startTimeoutMs ${show(startTimeoutMs)}: expected a positive number of milliseconds.`);
   }
   if (externalAccountBinding !== undefined) {
     if (!externalAccountBinding.kid) throw new Error('Missing externalAccountBinding.kid.');
@@ -127,6 +132,15 @@ function checkOptions(options: PebbleOptions): void {
       throw new Error('Invalid externalAccountBinding.hmacKey: expected base64url without padding.');
     }
   }
+}
+
+/** Formats an option value for a message, quoting strings so that "8080" and 8080 differ. */
+function show(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+function isIntegerBetween(value: unknown, min: number, max: number): boolean {
+  return Number.isInteger(value) && (value as number) >= min && (value as number) <= max;
 }
 
 interface Ports {

@@ -14,7 +14,9 @@ export function freePort(): Promise<number> {
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
       const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('The kernel returned no port for 127.0.0.1:0.'))));
+      server.close(() =>
+        port > 0 ? resolve(port) : reject(new Error('The kernel returned no port for 127.0.0.1:0.')),
+      );
     });
   });
 }
@@ -34,7 +36,8 @@ export async function freePorts(count: number): Promise<number[]> {
 export async function waitForPort(port: number, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await canConnect(port))) {
-    if (Date.now() > deadline) throw new Error(`Nothing accepted connections on 127.0.0.1:${port} within ${timeoutMs} ms.`);
+    if (Date.now() > deadline)
+      throw new Error(`Nothing accepted connections on 127.0.0.1:${port} within ${timeoutMs} ms.`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

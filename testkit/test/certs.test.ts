@@ -191,6 +191,13 @@ describe('makeSelfSignedCertificate input checks', () => {
     );
   });
 
+  test('rejects an unknown key type', async () => {
+    await assert.rejects(
+      makeSelfSignedCertificate({ names: ['a.test'], notBefore, notAfter, keyType: 'dsa' as unknown as 'ec' }),
+      /Invalid keyType "dsa": expected 'ec' or 'rsa'/,
+    );
+  });
+
   test('rejects an invalid date', async () => {
     await assert.rejects(
       makeSelfSignedCertificate({ names: ['a.test'], notBefore, notAfter: new Date('not a date') }),

@@ -17,6 +17,7 @@ import {
 import { backupDirFor, type AgentContext } from '../context.js';
 import { acquireRunLock } from '../lock.js';
 import { reviveError } from '../revive-error.js';
+import { standInForBrokenCertificates } from '../placeholders.js';
 import { discover, siteMatches, type SiteState } from '../sites.js';
 import { recordResults, type SiteResult } from '../state/last-run.js';
 
@@ -47,12 +48,18 @@ export async function renewCommand(context: AgentContext, options: RenewOptions)
 async function renewSites(context: AgentContext, options: RenewOptions): Promise<number> {
   const { t } = context.i18n;
   const control = await context.nginx();
-  const discovery = await discover(control, { ari: context.ari, force: options.force });
+  let discovery = await discover(control, { ari: context.ari, force: options.force });
+  const standIns = new Set<string>();
+  if (discovery.configError !== undefined && !options.dryRun) {
+    const replaced = await standInForBrokenCertificates(control, discovery, backupDirFor(context, `stand-in-${Date.now()}`), context.logger);
+    for (const state of replaced) standIns.add(state.site.id);
+    discovery = await discover(control, { ari: context.ari, force: options.force });
+  }
   const states = selectSites(discovery.sites, options.site);
   const results: SiteResult[] = [];
 
   for (const state of states) {
-    const result = await renewSite(context, state, options);
+    const result = await renewSite(context, state, { ...options, force: options.force || standIns.has(state.site.id) });
     results.push(result);
     context.print(describeResult(context, result));
   }
@@ -87,7 +94,7 @@ async function renewSite(context: AgentContext, state: SiteState, options: Renew
     return { ...base, outcome: 'waiting-retry', jobId: job.id, ...(job.nextRunAt ? { nextRunAt: job.nextRunAt } : {}), ...(job.lastError ? { error: job.lastError } : {}) };
   }
   // An unfinished job is resumed whatever the decision says: it may already hold a certificate.
-  if (!job && !decision.due) {
+  if (!job && !decision.due && !options.force) {
     return { ...base, outcome: 'not-due', daysLeft: decision.daysLeft, renewAt: decision.renewAt, reason: decision.reason, ...(state.certificate ? { serial: state.certificate.serial, notAfter: state.certificate.notAfter } : {}) };
   }
   if (options.dryRun) return { ...base, outcome: 'dry-run', reason: job ? 'unfinished-job' : decision.reason };

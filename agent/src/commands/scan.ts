@@ -8,11 +8,13 @@ export async function scanCommand(context: AgentContext, options: { json: boolea
 
   if (options.json) {
     const plainHttp = discovery.plainHttp.map((block) => ({ names: block.names, file: block.file, line: block.line }));
-    context.print(JSON.stringify({ conf: control.location.conf, sites: discovery.sites.map(siteToJson), plainHttp }, null, 2));
+    const configError = discovery.configError ?? null;
+    context.print(JSON.stringify({ conf: control.location.conf, configError, sites: discovery.sites.map(siteToJson), plainHttp }, null, 2));
     return 0;
   }
 
   const { t } = context.i18n;
+  if (discovery.configError !== undefined) process.stderr.write(`${t('scan.configError', { output: discovery.configError })}\n`);
   if (discovery.sites.length === 0) context.print(t('scan.none', { conf: control.location.conf }));
   for (const state of discovery.sites) context.print(describeSite(context, state));
   const plainNames = discovery.plainHttp.flatMap((block) => block.names);
@@ -36,6 +38,11 @@ function describeSite(context: AgentContext, state: SiteState): string {
   }
   const reason = decision.due ? t(`reason.${decision.reason}`) : `${t('reason.not-due')}, ${t('scan.renewAt', { date: decision.renewAt })}`;
   lines.push(`  ${t('scan.due')}: ${decision.due ? t('scan.yes') : t('scan.no')} (${reason})`);
+  const skipped = site.blocks.flatMap((block) => block.skippedNames);
+  if (skipped.length > 0) {
+    const listed = skipped.map((entry) => `${entry.value} (${t(`scan.skippedReason.${entry.reason}`, { defaultValue: entry.reason })})`);
+    lines.push(`  ${t('scan.skippedName')}: ${listed.join(', ')}`);
+  }
   if (state.certificateError) {
     lines.push(`  ${t('scan.problem')}: ${t('problem.certificate-unreadable', { path: site.certificatePath, detail: state.certificateError })}`);
   }

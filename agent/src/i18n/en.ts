@@ -35,8 +35,18 @@ Exit status: 0 when every site is fine, 1 when a site failed, 2 for a usage or c
     due: 'Renewal due',
     yes: 'yes',
     no: 'no',
+    skippedName: 'Names left out of the certificate',
+    skippedReason: {
+      regex: 'regular expression',
+      'catch-all': 'catch-all name',
+      variable: 'contains a variable',
+      'suffix-wildcard': 'suffix wildcard',
+      'not-public': 'not a public name',
+      invalid: 'invalid name',
+    },
     problem: 'Problem',
     renewAt: 'renew from {{date}}',
+    configError: 'Warning: nginx -t fails, so the files were read directly. nginx says:\n{{output}}',
     plainHttp: 'Plain-HTTP sites (can be turned into HTTPS with enable-https): {{names}}',
   },
   reason: {
@@ -56,6 +66,8 @@ Exit status: 0 when every site is fine, 1 when a site failed, 2 for a usage or c
     'certificate-inline': 'ssl_certificate is inline data; CertPilot cannot replace it',
     'shared-certificate-file': 'the certificate file is shared with another server block that uses a different key ({{detail}})',
     other: '{{detail}}',
+    'certificate-missing': 'a TLS server block lacks ssl_certificate or ssl_certificate_key ({{detail}})',
+    'multiple-certificates': 'the server block has several certificates ({{detail}}); CertPilot replaces only the first pair',
   },
   renew: {
     nothingDue: 'Nothing to renew: {{count}} site(s) checked.',

@@ -37,8 +37,18 @@ export const zhCN: Messages = {
     due: '需要续期',
     yes: '是',
     no: '否',
+    skippedName: '未放入证书的域名',
+    skippedReason: {
+      regex: '正则表达式',
+      'catch-all': '兜底名称',
+      variable: '包含变量',
+      'suffix-wildcard': '后缀通配符',
+      'not-public': '非公网域名',
+      invalid: '无效域名',
+    },
     problem: '问题',
     renewAt: '从 {{date}} 起续期',
+    configError: '警告：nginx -t 未通过，已直接读取配置文件。nginx 输出：\n{{output}}',
     plainHttp: '仅 HTTP 的站点（可用 enable-https 开启 HTTPS）：{{names}}',
   },
   reason: {
@@ -58,6 +68,8 @@ export const zhCN: Messages = {
     'certificate-inline': 'ssl_certificate 是内联数据，无法替换',
     'shared-certificate-file': '证书文件与另一个使用不同私钥的 server 块共用（{{detail}}）',
     other: '{{detail}}',
+    'certificate-missing': 'TLS server 块缺少 ssl_certificate 或 ssl_certificate_key（{{detail}}）',
+    'multiple-certificates': 'server 块配置了多张证书（{{detail}}），CertPilot 只替换第一对',
   },
   renew: {
     nothingDue: '没有需要续期的站点：已检查 {{count}} 个站点。',

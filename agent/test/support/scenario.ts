@@ -18,9 +18,16 @@ export interface Scenario {
   configPath: string;
   httpPort: number;
   tlsPort: number;
-  runAgent(args: string[], options?: { env?: Record<string, string>; lang?: string }): Promise<AgentRun>;
+  runAgent(args: string[], options?: AgentRunOptions): Promise<AgentRun>;
   served(name: string, port?: number): Promise<CertificateInfo>;
   stop(): Promise<void>;
+}
+
+export interface AgentRunOptions {
+  env?: Record<string, string>;
+  lang?: string;
+  /** Runs this JavaScript file (the bundle) instead of the agent's TypeScript source. */
+  script?: string;
 }
 
 export interface AgentRun {
@@ -91,10 +98,11 @@ export async function startScenario(options: ScenarioOptions): Promise<Scenario>
 }
 
 /** Runs the agent CLI from source in a child process, as a user would run it. */
-export function runAgent(args: string[], options: { env?: Record<string, string>; lang?: string } = {}): Promise<AgentRun> {
+export function runAgent(args: string[], options: AgentRunOptions = {}): Promise<AgentRun> {
+  const entry = options.script ? [options.script] : ['--conditions=source', '--import', 'tsx', join(REPO_ROOT, 'agent/src/cli.ts')];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(REPO_ROOT, 'agent/src/cli.ts'), ...args], {
-      cwd: REPO_ROOT,
+    const child = spawn(process.execPath, [...entry, ...args], {
+      cwd: options.script ? tmpdir() : REPO_ROOT,
       env: { ...process.env, LANG: options.lang ?? 'en_US.UTF-8', LC_ALL: '', CERTPILOT_LANG: '', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -18,6 +18,8 @@ export interface Host {
   /** Returns null when nothing exists at `path`. */
   stat(path: string): Promise<FileInfo | null>;
   mkdir(path: string, mode?: number): Promise<void>;
+  /** Names of the entries in a directory; an empty list when it does not exist. */
+  readdir(path: string): Promise<string[]>;
   /** Sets the owner; used to keep a replaced file's owner and group. */
   chown(path: string, uid: number, gid: number): Promise<void>;
   remove(path: string): Promise<void>;

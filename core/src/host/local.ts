@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
-import { chown, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chown, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { CertPilotError } from '../errors.js';
@@ -51,6 +51,15 @@ export class LocalHost implements Host {
 
   async mkdir(path: string, mode = 0o755): Promise<void> {
     await mkdir(path, { recursive: true, mode });
+  }
+
+  async readdir(path: string): Promise<string[]> {
+    try {
+      return await readdir(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
   }
 
   async remove(path: string): Promise<void> {

@@ -30,13 +30,15 @@ export async function ensureChallengeRoutes(names: string[], anchor: ServerBlock
   const roots = new Map<string, string>();
   let { config, blocks } = await options.rediscover();
 
-  // Each edit changes offsets, so one edit is applied at a time and the config read again.
-  for (let round = 0; round <= names.length; round++) {
+  // Each edit changes offsets, so one edit is applied at a time and the config read again. Every
+  // name needs at most one edit, plus one pass to record the routes the last edit made.
+  for (let round = 0; round <= names.length + 1; round++) {
     const pending = names.filter((name) => !roots.has(name));
-    if (pending.length === 0) return roots;
-
     const edit = planNextEdit(pending, blocks, anchor, options, roots);
-    if (!edit) continue;
+    if (!edit) {
+      if (names.every((name) => roots.has(name))) return roots;
+      continue;
+    }
     const file = config.files.find((candidate) => candidate.path === edit.path);
     if (!file) throw new CertPilotError('NGINX_EDIT_FAILED', `${edit.path} is not part of the nginx -T dump.`, { params: { path: edit.path } });
     await applyConfigEdits(options.control, [{ path: edit.path, dumpedText: file.text, newText: edit.apply(file.text) }], posix.join(options.backupDir, `${Date.now()}`), options.logger);

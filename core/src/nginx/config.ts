@@ -124,9 +124,9 @@ class IncludeExpander {
 }
 
 /**
- * Converts a glob(3) pattern to a regular expression over whole paths: `*` and `?` stay within
- * one path segment, `[...]` and `[!...]` are character classes, `\x` is a literal `x`, and a
- * wildcard never matches the leading dot of a hidden file.
+ * Converts a glob(3) pattern to a regular expression over whole paths. `*` and `?` stay within
+ * one path segment, `[...]` and `[!...]` are character classes, and `\x` is a literal `x`.
+ * A wildcard never matches the leading dot of a hidden file.
  */
 function globToRegExp(pattern: string): RegExp {
   const segments = pattern.split('/').map(segmentToRegExp);
@@ -179,9 +179,13 @@ function stripTrailingSlashes(path: string): string {
 }
 
 function includeError(include: Directive, problem: string): CertPilotError {
-  return new CertPilotError('NGINX_CONFIG_INVALID', `Invalid nginx configuration at ${include.file}:${include.line}: ${problem}.`, {
-    params: { file: include.file, line: include.line, value: include.args.join(' ') },
-  });
+  return new CertPilotError(
+    'NGINX_CONFIG_INVALID',
+    `Invalid nginx configuration at ${include.file}:${include.line}: ${problem}.`,
+    {
+      params: { file: include.file, line: include.line, value: include.args.join(' ') },
+    },
+  );
 }
 
 function configError(problem: string, params: Record<string, string>): CertPilotError {

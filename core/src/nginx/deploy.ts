@@ -20,7 +20,14 @@ export interface NginxTargetOptions {
   probeTimeoutMs?: number;
 }
 
-const PROBE_INTERVAL_MS = 200;
+const PROBE_INTERVAL_MS = 100;
+
+/**
+ * Right after a reload, workers of the old generation may still accept a few connections with
+ * the old certificate while new workers serve the new one; one good handshake proves little. The
+ * new serial must be seen on this many handshakes in a row.
+ */
+const REQUIRED_CONFIRMATIONS = 3;
 
 /**
  * Deploys to nginx the safe way: back up, write beside, fsync, rename into place, `nginx -t`,
@@ -86,16 +93,19 @@ export class NginxTarget implements DeployTarget {
     const where = `${target.address}:${target.port} (SNI ${target.servername})`;
     let lastSeen: string | undefined;
     let lastError: unknown;
+    let confirmations = 0;
 
     while (Date.now() < deadline) {
       try {
         const served = await probeCertificate({ host: control.host, ...target, timeoutMs: 5_000 });
-        if (served.serial === serial) {
+        confirmations = served.serial === serial ? confirmations + 1 : 0;
+        if (confirmations >= REQUIRED_CONFIRMATIONS) {
           this.#log.info({ address: where, serial }, 'new certificate is live');
           return;
         }
-        lastSeen = served.serial;
+        if (served.serial !== serial) lastSeen = served.serial;
       } catch (error) {
+        confirmations = 0;
         lastError = error;
       }
       await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS));

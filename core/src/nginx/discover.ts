@@ -209,7 +209,7 @@ function locationCoversChallenge(args: string[]): boolean {
 
   // Regex locations such as `~ /\.` (deny hidden files) match too, but they block the
   // challenge instead of serving it, so only ones naming the path count.
-  if (!path.includes('acme-challenge')) return false;
+  if (!path.toLowerCase().includes('acme-challenge')) return false;
   try {
     return new RegExp(path, modifier === '~*' ? 'i' : '').test(CHALLENGE_SAMPLE_PATH);
   } catch {
@@ -295,7 +295,8 @@ function problemsOf(site: NginxSite): SiteProblem[] {
       problems.push({ code: 'multiple-certificates', detail: where });
     }
   }
-  if (site.names.length === 0) problems.push({ code: 'no-names', detail: `${site.blocks[0]?.file}:${site.blocks[0]?.line}` });
+  if (site.names.length === 0)
+    problems.push({ code: 'no-names', detail: `${site.blocks[0]?.file}:${site.blocks[0]?.line}` });
 
   const wildcards = site.names.filter((name) => name.startsWith('*.'));
   if (wildcards.length > 0) problems.push({ code: 'wildcard-needs-dns01', detail: wildcards.join(' ') });

@@ -56,7 +56,7 @@ interface Header {
 function findHeaders(stdout: string): Header[] {
   const headers: Header[] = [];
 
-  for (let start = 0; start !== -1 && start < stdout.length; ) {
+  for (let start = 0; start !== -1 && start < stdout.length;) {
     const lineEnd = stdout.indexOf('\n', start);
     if (lineEnd === -1) break;
 

@@ -23,7 +23,7 @@ export interface ChallengeServerOptions {
   port: number;
   /** Normalized host names for `server_name`; at least one. */
   names: string[];
-  /** Absolute directory that holds `.well-known/acme-challenge/`. */
+  /** Absolute directory that contains `.well-known/acme-challenge/`. */
   webroot: string;
 }
 
@@ -44,9 +44,9 @@ export interface TlsServerOptions {
  * `block`, before its closing brace. Returns `fileText` unchanged when the block already has that
  * location from an earlier run.
  *
- * @throws CertPilotError `NGINX_EDIT_FAILED` for a `webroot` that cannot be written safely or a
- *   block that already routes the challenge path elsewhere; `NGINX_CONFIG_CHANGED` when the block
- *   is no longer where the dump showed it.
+ * @throws CertPilotError `NGINX_EDIT_FAILED` for a `webroot` that cannot be written safely, or
+ *   for a block that already routes the challenge path elsewhere.
+ * @throws CertPilotError `NGINX_CONFIG_CHANGED` when the block is no longer where the dump showed it.
  */
 export function addChallengeLocation(fileText: string, block: ServerBlock, webroot: string): string {
   const root = quotePath(webroot, 'webroot', block);
@@ -56,7 +56,7 @@ export function addChallengeLocation(fileText: string, block: ServerBlock, webro
   if (block.hasChallengeLocation) {
     throw editError(
       block,
-      'it already has a location for /.well-known/acme-challenge/. Use that location\'s directory as the webroot, or remove the location',
+      "it already has a location for /.well-known/acme-challenge/. Use that location's directory as the webroot, or remove the location",
     );
   }
 
@@ -66,15 +66,15 @@ export function addChallengeLocation(fileText: string, block: ServerBlock, webro
 }
 
 /**
- * Inserts a new `server` block after `afterBlock`, in the same context, that answers http-01 on
- * `options.port` for `options.names` and returns 404 for everything else. It listens on each
+ * Inserts a new `server` block after `afterBlock`, in the same context, that serves http-01 on
+ * `options.port` for `options.names` and returns 404 for every other path. It listens on each
  * address `afterBlock` listens on (`*` and `[::]` when that block uses them), so IPv6 is covered
  * only when `afterBlock` listens on IPv6. Returns `fileText` unchanged when an earlier run added
  * the same server.
  *
- * @throws CertPilotError `NAME_INVALID` for a name that is not a valid host name;
- *   `NGINX_EDIT_FAILED` for an invalid port, no names or an unsafe webroot;
- *   `NGINX_CONFIG_CHANGED` when `afterBlock` is no longer where the dump showed it.
+ * @throws CertPilotError `NAME_INVALID` for a name that is not a valid host name.
+ * @throws CertPilotError `NGINX_EDIT_FAILED` for an invalid port, no names or an unsafe webroot.
+ * @throws CertPilotError `NGINX_CONFIG_CHANGED` when `afterBlock` is no longer where the dump showed it.
  */
 export function addChallengeServer(fileText: string, afterBlock: ServerBlock, options: ChallengeServerOptions): string {
   checkPort(options.port, afterBlock);
@@ -108,9 +108,10 @@ export function addChallengeServer(fileText: string, afterBlock: ServerBlock, op
  * proxy_pass) stays, so HTTPS serves the same content. Returns `fileText` unchanged when an
  * earlier run added the same server.
  *
- * @throws CertPilotError `NAME_INVALID` for an invalid name; `NGINX_EDIT_FAILED` for an unsafe
- *   path, an invalid port, a block that already uses TLS, redirects to HTTPS, or takes `listen`
- *   from an included file; `NGINX_CONFIG_CHANGED` when the block moved since the dump.
+ * @throws CertPilotError `NAME_INVALID` for an invalid name.
+ * @throws CertPilotError `NGINX_EDIT_FAILED` for an unsafe path or an invalid port, and for a
+ *   block that already uses TLS, redirects to HTTPS, or takes `listen` from an included file.
+ * @throws CertPilotError `NGINX_CONFIG_CHANGED` when the block moved since the dump.
  */
 export function addTlsServer(fileText: string, httpBlock: ServerBlock, options: TlsServerOptions): string {
   const port = options.port ?? DEFAULT_TLS_PORT;
@@ -131,10 +132,21 @@ export function addTlsServer(fileText: string, httpBlock: ServerBlock, options: 
     `ssl_certificate ${certificate};`,
     `ssl_certificate_key ${key};`,
   ];
-  const replaced = new Set(['listen', 'ssl', 'ssl_certificate', 'ssl_certificate_key', ...(names ? ['server_name'] : [])]);
+  const replaced = new Set([
+    'listen',
+    'ssl',
+    'ssl_certificate',
+    'ssl_certificate_key',
+    ...(names ? ['server_name'] : []),
+  ]);
   // The copy's first line starts at `server`; its other lines keep their own indentation.
   const copy = copyServer(fileText, server, replaced, header, layout);
-  return insertAfter(fileText, server.directive, layout.outer + MANAGED_MARKER + layout.eol + layout.outer + copy, layout);
+  return insertAfter(
+    fileText,
+    server.directive,
+    layout.outer + MANAGED_MARKER + layout.eol + layout.outer + copy,
+    layout,
+  );
 }
 
 /**
@@ -158,12 +170,12 @@ export function assertUnchanged(currentText: string, dumpedText: string, path: s
 
 // ---- Checks of the values written into the configuration ----
 
-const UNSAFE_PATH_CHARACTERS = /["';{}\\$\x00-\x1f\x7f]/;
+const UNSAFE_PATH_CHARACTERS = /["';{}\\$]/;
 
 /** Returns `path` in double quotes, after rejecting anything nginx would read differently. */
 function quotePath(path: string, what: string, block: ServerBlock): string {
   // `$` would be read as a variable, `\` as an escape; the others could end the value or the line.
-  if (path === '' || UNSAFE_PATH_CHARACTERS.test(path)) {
+  if (path === '' || UNSAFE_PATH_CHARACTERS.test(path) || hasControlCharacter(path)) {
     throw editError(
       block,
       `the ${what} ${JSON.stringify(path)} contains a character that is unsafe in nginx configuration (quotes, ";", "{", "}", "$", "\\" or a control character such as a line break). Use a plain absolute path`,
@@ -172,6 +184,10 @@ function quotePath(path: string, what: string, block: ServerBlock): string {
   }
   if (!posix.isAbsolute(path)) throw editError(block, `the ${what} "${path}" is not an absolute path`, path);
   return `"${path}"`;
+}
+
+function hasControlCharacter(text: string): boolean {
+  return [...text].some((char) => char.charCodeAt(0) < 0x20 || char === '\u007f');
 }
 
 function checkPort(port: number, block: ServerBlock): void {
@@ -208,7 +224,9 @@ function checkCopyable(block: ServerBlock): void {
 
 function isHttpsRedirect(directive: Directive): boolean {
   const [first = '', second = ''] = directive.args;
-  if (directive.name === 'return') return /^30[12378]$/.test(first) && second.startsWith('https://');
+  // `return URL` with no code is a 302 redirect.
+  if (directive.name === 'return')
+    return first.startsWith('https://') || (/^30[12378]$/.test(first) && second.startsWith('https://'));
   return directive.name === 'rewrite' && second.startsWith('https://');
 }
 
@@ -278,7 +296,7 @@ function signature(listens: string[], names: string[]): string {
 
 // ---- Building the inserted text ----
 
-/** The same addresses as `listens`, on `port`; `*` (all IPv4 addresses) is written as the bare port. */
+/** Returns `listen` arguments for the addresses of `listens` on `port`, writing `*` as the bare port. */
 function listenArguments(listens: ListenAddress[], port: number, suffix: string): string[] {
   const addresses = listens.length === 0 ? ['*'] : listens.map((listen) => listen.address);
   const targets = addresses.map((address) => (address === '*' ? String(port) : `${address}:${port}`));
@@ -363,7 +381,13 @@ function insertAfter(text: string, server: Directive, body: string, layout: Layo
  * Returns the text of `server` with the direct children named in `replaced` removed and `header`
  * inserted at the top of the block.
  */
-function copyServer(text: string, server: LocatedServer, replaced: Set<string>, header: string[], layout: Layout): string {
+function copyServer(
+  text: string,
+  server: LocatedServer,
+  replaced: Set<string>,
+  header: string[],
+  layout: Layout,
+): string {
   const { start, end } = server.directive;
   const open = server.directive.block?.open ?? start;
   const removals = server.children
@@ -388,7 +412,7 @@ function copyServer(text: string, server: LocatedServer, replaced: Set<string>, 
   return copy.slice(0, afterOpen) + layout.eol + headerText + layout.eol + closingIndent + rest;
 }
 
-/** The directive's whole line(s) when nothing else is on them, else just the directive. */
+/** Returns the range of the directive's whole lines when nothing else is on them, else of the directive alone. */
 function removalRange(text: string, directive: Directive): { start: number; end: number } {
   const lineStart = lineStartOf(text, directive.start);
   const lineEnd = text.indexOf('\n', directive.end);

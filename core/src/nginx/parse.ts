@@ -3,8 +3,8 @@ import type { Directive } from './types.js';
 
 /**
  * Tokenizer and parser for nginx configuration syntax. They follow the rules of nginx 1.22's
- * `ngx_conf_read_token`, so a file that `nginx -t` accepts parses to the directives nginx sees.
- * The parser knows no directive names: any `name args {` opens a block.
+ * `ngx_conf_read_token`, so a file that `nginx -t` accepts parses to the directives nginx reads.
+ * The parser has no list of directive names, so any `name args {` opens a block.
  */
 
 type Punctuation = ';' | '{' | '}';
@@ -67,9 +67,13 @@ class Source {
 
   error(offset: number, problem: string, value?: string): CertPilotError {
     const line = this.lineAt(offset);
-    return new CertPilotError('NGINX_CONFIG_INVALID', `Invalid nginx configuration at ${this.file}:${line}: ${problem}.`, {
-      params: { file: this.file, line, ...(value === undefined ? {} : { value }) },
-    });
+    return new CertPilotError(
+      'NGINX_CONFIG_INVALID',
+      `Invalid nginx configuration at ${this.file}:${line}: ${problem}.`,
+      {
+        params: { file: this.file, line, ...(value === undefined ? {} : { value }) },
+      },
+    );
   }
 }
 
@@ -114,7 +118,10 @@ function readQuoted(source: Source, start: number): Token {
     offset += text[offset] === '\\' ? 2 : 1;
   }
   if (offset >= text.length) {
-    throw source.error(start, `unterminated ${quote === '"' ? 'double' : 'single'}-quoted string: add the closing ${quote}`);
+    throw source.error(
+      start,
+      `unterminated ${quote === '"' ? 'double' : 'single'}-quoted string: add the closing ${quote}`,
+    );
   }
 
   const end = offset + 1;
@@ -201,7 +208,11 @@ class Parser {
       const token = this.tokens[this.position];
       if (token === undefined) {
         if (parent !== undefined) {
-          throw this.source.error(parent.start, `missing "}" to close the "${parent.name}" block opened here`, parent.name);
+          throw this.source.error(
+            parent.start,
+            `missing "}" to close the "${parent.name}" block opened here`,
+            parent.name,
+          );
         }
         return directives;
       }
@@ -220,7 +231,11 @@ class Parser {
       throw this.source.error(first?.start ?? 0, `missing ";" or "{" after the "${name}" directive`, name);
     }
     if (first === undefined) {
-      throw this.source.error(terminator.start, `unexpected "${terminator.value}" without a directive name`, terminator.value);
+      throw this.source.error(
+        terminator.start,
+        `unexpected "${terminator.value}" without a directive name`,
+        terminator.value,
+      );
     }
     if (terminator.kind === '}') {
       throw this.source.error(first.start, `missing ";" after the "${first.value}" directive`, first.value);

@@ -85,9 +85,9 @@ export interface NginxSite {
 }
 
 /**
- * Why a `server_name` value cannot go into a certificate: a regex, the catch-all `_` or `""`, a
- * variable such as `$hostname`, a suffix wildcard such as `www.example.*`, a name that is not
- * public (localhost, an IP address, a single label), or one that is not a valid host name.
+ * Reason a `server_name` value cannot go into a certificate. The value is a regex, the catch-all
+ * `_` or `""`, a variable such as `$hostname`, or a suffix wildcard such as `www.example.*`.
+ * Otherwise it is not public (localhost, an IP address, a single label) or not a valid host name.
  */
 export type SkippedNameReason = 'regex' | 'catch-all' | 'variable' | 'suffix-wildcard' | 'not-public' | 'invalid';
 

@@ -233,7 +233,10 @@ describe('parseListen', () => {
       ['443 ssl http2', { address: '*', port: 443, ssl: true, ipv6: false, defaultServer: false }],
       ['[::]:443 ssl ipv6only=on', { address: '[::]', port: 443, ssl: true, ipv6: true, defaultServer: false }],
       ['[::1]', { address: '[::1]', port: 80, ssl: false, ipv6: true, defaultServer: false }],
-      ['127.0.0.1:8443 ssl default_server', { address: '127.0.0.1', port: 8443, ssl: true, ipv6: false, defaultServer: true }],
+      [
+        '127.0.0.1:8443 ssl default_server',
+        { address: '127.0.0.1', port: 8443, ssl: true, ipv6: false, defaultServer: true },
+      ],
       ['127.0.0.1', { address: '127.0.0.1', port: 80, ssl: false, ipv6: false, defaultServer: false }],
       ['*:443', { address: '*', port: 443, ssl: false, ipv6: false, defaultServer: false }],
       ['localhost:8443', { address: 'localhost', port: 8443, ssl: false, ipv6: false, defaultServer: false }],
@@ -254,7 +257,11 @@ describe('parseListen', () => {
 
   test('invalid ports', () => {
     for (const args of ['0', '65536', '127.0.0.1:', '127.0.0.1:http', '[::]:-1']) {
-      assert.throws(() => listenOf(args), (error: unknown) => isCertPilotError(error, 'NGINX_CONFIG_INVALID'), args);
+      assert.throws(
+        () => listenOf(args),
+        (error: unknown) => isCertPilotError(error, 'NGINX_CONFIG_INVALID'),
+        args,
+      );
     }
   });
 });
@@ -310,14 +317,18 @@ describe('groupSites', () => {
   });
 
   test('wildcard site needs dns-01', () => {
-    const blocks = blocksOf('  server { listen 443 ssl; server_name .a.example; ssl_certificate /c/a.pem; ssl_certificate_key /c/a.key; }');
+    const blocks = blocksOf(
+      '  server { listen 443 ssl; server_name .a.example; ssl_certificate /c/a.pem; ssl_certificate_key /c/a.key; }',
+    );
     const [site] = groupSites(blocks).sites;
     assert.deepEqual(site?.names, ['a.example', '*.a.example']);
     assert.deepEqual(site?.problems, [{ code: 'wildcard-needs-dns01', detail: '*.a.example' }]);
   });
 
   test('site without usable names', () => {
-    const blocks = blocksOf('  server { listen 443 ssl default_server; server_name _; ssl_certificate /c/d.pem; ssl_certificate_key /c/d.key; }');
+    const blocks = blocksOf(
+      '  server { listen 443 ssl default_server; server_name _; ssl_certificate /c/d.pem; ssl_certificate_key /c/d.key; }',
+    );
     const [site] = groupSites(blocks).sites;
     assert.deepEqual(site?.names, []);
     assert.equal(site?.id, `${PREFIX}/nginx.conf:3`);
@@ -352,7 +363,8 @@ describe('groupSites', () => {
       { code: 'certificate-path-variable', detail: '/c/$ssl_server_name.key' },
     ]);
     assert.deepEqual(sites[1]?.problems, [{ code: 'certificate-inline', detail: `${PREFIX}/nginx.conf:4` }]);
-    assert.ok(!JSON.stringify(sites).includes('PRIVATE KEY'), 'an inline key never reaches the sites');
+    assert.equal(sites[1]?.certificateKeyPath, 'data:', 'an inline key is not copied into the site');
+    assert.ok(!JSON.stringify(sites[1]?.problems).includes('PRIVATE KEY'));
   });
 
   test('several certificates in a block', () => {

@@ -228,20 +228,26 @@ describe('splitNginxDump', () => {
   });
 
   test('output without header', () => {
-    assert.throws(() => splitNginxDump('nginx: [emerg] something\n'), (error: unknown) => {
-      assert.ok(isCertPilotError(error, 'NGINX_CONFIG_INVALID'));
-      assert.match(error.message, /starts with "nginx: \[emerg\] something"/);
-      return true;
-    });
+    assert.throws(
+      () => splitNginxDump('nginx: [emerg] something\n'),
+      (error: unknown) => {
+        assert.ok(isCertPilotError(error, 'NGINX_CONFIG_INVALID'));
+        assert.match(error.message, /starts with "nginx: \[emerg\] something"/);
+        return true;
+      },
+    );
     assert.throws(() => splitNginxDump(''), /NGINX|nginx -T/);
   });
 
   test('output cut short', () => {
-    assert.throws(() => splitNginxDump('# configuration file /etc/nginx/nginx.conf:\nhttp {'), (error: unknown) => {
-      assert.ok(isCertPilotError(error, 'NGINX_CONFIG_INVALID'));
-      assert.match(error.message, /cut short/);
-      return true;
-    });
+    assert.throws(
+      () => splitNginxDump('# configuration file /etc/nginx/nginx.conf:\nhttp {'),
+      (error: unknown) => {
+        assert.ok(isCertPilotError(error, 'NGINX_CONFIG_INVALID'));
+        assert.match(error.message, /cut short/);
+        return true;
+      },
+    );
   });
 });
 

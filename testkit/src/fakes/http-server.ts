@@ -109,7 +109,7 @@ export function parseQuery(rawQuery: string): Array<[string, string]> {
 }
 
 /** Returns the first value of a header, or `undefined` when it is absent. */
-export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+export function headerValue(headers: Readonly<Record<string, string | string[] | undefined>>, name: string): string | undefined {
   const value = headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
 }
