@@ -52,11 +52,17 @@ export class AriCacheFile {
       const window: AriWindow = {
         start: info.start,
         end: info.end,
-        selectedTime: keepSelection ? cached.window.selectedTime : pickTimeInWindow(info.start, info.end, Math.random, now),
+        selectedTime: keepSelection
+          ? cached.window.selectedTime
+          : pickTimeInWindow(info.start, info.end, Math.random, now),
         ...(info.explanationUrl ? { explanationUrl: info.explanationUrl } : {}),
       };
       const wait = Math.min(ARI_REFRESH_MS, Math.max(info.retryAfterMs ?? ARI_REFRESH_MS, 60_000));
-      cache.certificates[certId] = { window, fetchedAt: now.toISOString(), nextFetchAt: new Date(now.getTime() + wait).toISOString() };
+      cache.certificates[certId] = {
+        window,
+        fetchedAt: now.toISOString(),
+        nextFetchAt: new Date(now.getTime() + wait).toISOString(),
+      };
       await this.#save(cache);
       return window;
     } catch (error) {
@@ -69,7 +75,8 @@ export class AriCacheFile {
     const cache = await this.#load();
     const url = this.config.acme.directoryUrl;
     const cached = cache.directory;
-    if (cached && cached.url === url && now.getTime() - Date.parse(cached.fetchedAt) < DIRECTORY_REFRESH_MS) return cached.renewalInfo;
+    if (cached && cached.url === url && now.getTime() - Date.parse(cached.fetchedAt) < DIRECTORY_REFRESH_MS)
+      return cached.renewalInfo;
 
     const response = await getJson<{ renewalInfo?: string }>(url, { ca: await this.#ca() });
     const renewalInfo = typeof response.body?.renewalInfo === 'string' ? response.body.renewalInfo : null;
@@ -79,7 +86,9 @@ export class AriCacheFile {
   }
 
   async #ca(): Promise<string[] | undefined> {
-    return this.config.acme.caCertFile ? trustedCertificates(await readFile(this.config.acme.caCertFile, 'utf8')) : undefined;
+    return this.config.acme.caCertFile
+      ? trustedCertificates(await readFile(this.config.acme.caCertFile, 'utf8'))
+      : undefined;
   }
 
   async #load(): Promise<AriCache> {

@@ -21,7 +21,10 @@ export const agentConfigSchema = z
         keyType: z.enum(KEY_TYPES).default('ec-p256'),
         preferredChain: z.string().min(1).optional(),
         profile: z.string().min(1).optional(),
-        eab: z.object({ kid: z.string().min(1), hmacKey: z.string().min(1) }).strict().optional(),
+        eab: z
+          .object({ kid: z.string().min(1), hmacKey: z.string().min(1) })
+          .strict()
+          .optional(),
       })
       .strict()
       .prefault({}),
@@ -36,7 +39,10 @@ export const agentConfigSchema = z
     stateDir: absolutePath.default(DEFAULT_STATE_DIR),
     /** Directory nginx serves http-01 answers from; `<stateDir>/webroot` by default. */
     webroot: absolutePath.optional(),
-    probe: z.object({ timeoutSeconds: z.number().positive().max(600).default(15) }).strict().prefault({}),
+    probe: z
+      .object({ timeoutSeconds: z.number().positive().max(600).default(15) })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
@@ -53,10 +59,14 @@ export async function loadConfig(path: string | undefined): Promise<AgentConfig>
     text = await readFile(configPath, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || path !== undefined) {
-      throw new CertPilotError('CONFIG_NOT_FOUND', `Cannot read config file ${configPath}: ${(error as Error).message}`, {
-        cause: error,
-        params: { path: configPath },
-      });
+      throw new CertPilotError(
+        'CONFIG_NOT_FOUND',
+        `Cannot read config file ${configPath}: ${(error as Error).message}`,
+        {
+          cause: error,
+          params: { path: configPath },
+        },
+      );
     }
     text = null;
   }

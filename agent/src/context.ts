@@ -1,13 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  AcmeIssuer,
-  createLogger,
-  LifecycleEmitter,
-  LocalHost,
-  NginxControl,
-  type Logger,
-} from '@certpilot/core';
+import { AcmeIssuer, createLogger, LifecycleEmitter, LocalHost, NginxControl, type Logger } from '@certpilot/core';
 import { AriCacheFile } from './ari.js';
 import { loadConfig, type AgentConfig } from './config.js';
 import type { Translator } from './i18n/index.js';
@@ -32,7 +25,11 @@ export interface AgentContext {
   print(line: string): void;
 }
 
-export async function createContext(options: { configPath?: string; verbose: boolean; i18n: Translator }): Promise<AgentContext> {
+export async function createContext(options: {
+  configPath?: string;
+  verbose: boolean;
+  i18n: Translator;
+}): Promise<AgentContext> {
   const config = await loadConfig(options.configPath);
   // Traversable but not listable: nginx workers must reach <stateDir>/webroot, while keys/,
   // accounts/ and backups/ below stay 0700.

@@ -22,7 +22,10 @@ export async function acquireRunLock(stateDir: string): Promise<() => Promise<vo
       await rm(path, { force: true });
     }
   }
-  throw new CertPilotError('FILE_IO_FAILED', `Another certpilot-agent run holds ${path}.`, { retryable: true, params: { path } });
+  throw new CertPilotError('FILE_IO_FAILED', `Another certpilot-agent run holds ${path}.`, {
+    retryable: true,
+    params: { path },
+  });
 }
 
 function isAlive(pid: number): boolean {

@@ -20,7 +20,8 @@ const OPTIONS = {
 /** Runs the CLI and returns the exit status: 0 fine, 1 a site failed, 2 usage or configuration error. */
 export async function main(argv: string[]): Promise<number> {
   let parsed;
-  const langArg = argv.find((arg, index) => argv[index - 1] === '--lang') ?? argv.find((arg) => arg.startsWith('--lang='))?.slice(7);
+  const langArg =
+    argv.find((arg, index) => argv[index - 1] === '--lang') ?? argv.find((arg) => arg.startsWith('--lang='))?.slice(7);
   const i18n = await createTranslator(detectLocale(langArg));
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -45,7 +46,13 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     process.stderr.write(`${i18n.t('errorPrefix')}: ${i18n.describeError(error)}\n`);
     const code = (error as { code?: string }).code;
-    return code === 'CONFIG_INVALID' || code === 'CONFIG_NOT_FOUND' || code === 'NAME_INVALID' || code === 'SITE_NOT_FOUND' || code === 'NGINX_NOT_FOUND' ? 2 : 1;
+    return code === 'CONFIG_INVALID' ||
+      code === 'CONFIG_NOT_FOUND' ||
+      code === 'NAME_INVALID' ||
+      code === 'SITE_NOT_FOUND' ||
+      code === 'NGINX_NOT_FOUND'
+      ? 2
+      : 1;
   }
 }
 
@@ -66,7 +73,11 @@ async function runCommand(command: string, rest: string[], values: Values, i18n:
   if (jitterSeconds === null || port === null) return 2;
 
   const { createContext } = await import('./context.js');
-  const context = await createContext({ ...(values.config ? { configPath: values.config } : {}), verbose: values.verbose, i18n });
+  const context = await createContext({
+    ...(values.config ? { configPath: values.config } : {}),
+    verbose: values.verbose,
+    i18n,
+  });
 
   switch (command) {
     case 'scan':
@@ -89,7 +100,9 @@ function parseNumberOption(value: string | undefined, name: string, fallback: nu
   if (value === undefined) return fallback;
   const number = Number(value);
   if (!Number.isInteger(number) || number < 0 || number > 65535) {
-    process.stderr.write(`${i18n.t('badOption', { message: `${name} ${value} is not a whole number from 0 to 65535` })}\n`);
+    process.stderr.write(
+      `${i18n.t('badOption', { message: `${name} ${value} is not a whole number from 0 to 65535` })}\n`,
+    );
     return null;
   }
   return number;

@@ -14,10 +14,17 @@ import type { Discovery, SiteState } from './sites.js';
  * self-signed stand-ins there so nginx can reload for the http-01 challenge, and returns those
  * sites. When it fails for another reason, nothing is touched and `NGINX_CONFIG_INVALID` is thrown.
  */
-export async function standInForBrokenCertificates(control: NginxControl, discovery: Discovery, backupDir: string, logger: Logger): Promise<SiteState[]> {
+export async function standInForBrokenCertificates(
+  control: NginxControl,
+  discovery: Discovery,
+  backupDir: string,
+  logger: Logger,
+): Promise<SiteState[]> {
   const output = discovery.configError ?? '';
   const broken = discovery.sites.filter(
-    (state) => state.certificateError !== undefined && (output.includes(state.site.certificatePath) || output.includes(state.site.certificateKeyPath)),
+    (state) =>
+      state.certificateError !== undefined &&
+      (output.includes(state.site.certificatePath) || output.includes(state.site.certificateKeyPath)),
   );
   if (broken.length === 0) throw configInvalid(control, output);
 
@@ -36,12 +43,19 @@ export async function standInForBrokenCertificates(control: NginxControl, discov
     await restoreFiles(control.host, manifest);
     throw configInvalid(control, test.output);
   }
-  logger.warn({ sites: broken.map((state) => state.site.id) }, 'placed stand-in certificates for missing or broken files');
+  logger.warn(
+    { sites: broken.map((state) => state.site.id) },
+    'placed stand-in certificates for missing or broken files',
+  );
   return broken;
 }
 
 function configInvalid(control: NginxControl, output: string): CertPilotError {
-  return new CertPilotError('NGINX_CONFIG_INVALID', `nginx -t fails for ${control.location.conf}; nothing was changed:\n${output}`, {
-    params: { conf: control.location.conf, output },
-  });
+  return new CertPilotError(
+    'NGINX_CONFIG_INVALID',
+    `nginx -t fails for ${control.location.conf}; nothing was changed:\n${output}`,
+    {
+      params: { conf: control.location.conf, output },
+    },
+  );
 }

@@ -35,7 +35,10 @@ export interface Discovery {
 }
 
 /** Reads the configuration with `nginx -T`, groups TLS server blocks into sites and inspects each certificate. */
-export async function discover(control: NginxControl, options: { ari?: AriCacheFile; force?: boolean; now?: Date } = {}): Promise<Discovery> {
+export async function discover(
+  control: NginxControl,
+  options: { ari?: AriCacheFile; force?: boolean; now?: Date } = {},
+): Promise<Discovery> {
   let dump: string;
   let configError: string | undefined;
   try {
@@ -52,7 +55,11 @@ export async function discover(control: NginxControl, options: { ari?: AriCacheF
   return { config, sites: states, plainHttp, ...(configError === undefined ? {} : { configError }) };
 }
 
-async function inspectSite(host: Host, site: NginxSite, options: { ari?: AriCacheFile; force?: boolean; now?: Date }): Promise<SiteState> {
+async function inspectSite(
+  host: Host,
+  site: NginxSite,
+  options: { ari?: AriCacheFile; force?: boolean; now?: Date },
+): Promise<SiteState> {
   let pem: string;
   let certificate: CertificateInfo;
   try {

@@ -27,7 +27,14 @@ test('invalid JSON names the file and position', async () => {
 });
 
 test('invalid settings list each field', async () => {
-  const path = await configFile('fields.json', JSON.stringify({ acme: { http01Port: 70000, directoryUrl: 'ftp://ca.test/dir' }, stateDir: 'relative/dir', unknownKey: 1 }));
+  const path = await configFile(
+    'fields.json',
+    JSON.stringify({
+      acme: { http01Port: 70000, directoryUrl: 'ftp://ca.test/dir' },
+      stateDir: 'relative/dir',
+      unknownKey: 1,
+    }),
+  );
   const run = await runAgent(['scan', '--config', path]);
   assert.equal(run.status, 2);
   assert.match(run.stderr, /acme\.http01Port/);
@@ -37,7 +44,10 @@ test('invalid settings list each field', async () => {
 });
 
 test('missing nginx binary is named', async () => {
-  const path = await configFile('nonginx.json', JSON.stringify({ nginx: { bin: '/opt/missing/sbin/nginx' }, stateDir: join(dir, 'state') }));
+  const path = await configFile(
+    'nonginx.json',
+    JSON.stringify({ nginx: { bin: '/opt/missing/sbin/nginx' }, stateDir: join(dir, 'state') }),
+  );
   const run = await runAgent(['scan', '--config', path]);
   assert.equal(run.status, 2);
   assert.match(run.stderr, /nginx not found at \/opt\/missing\/sbin\/nginx: set nginx\.bin/);
@@ -75,7 +85,10 @@ test('usage errors exit with 2', async () => {
 });
 
 test('invalid domain for enable-https is named', async () => {
-  const path = await configFile('ok.json', JSON.stringify({ stateDir: join(dir, 'state2'), nginx: { bin: '/usr/sbin/nginx', conf: join(dir, 'none.conf') } }));
+  const path = await configFile(
+    'ok.json',
+    JSON.stringify({ stateDir: join(dir, 'state2'), nginx: { bin: '/usr/sbin/nginx', conf: join(dir, 'none.conf') } }),
+  );
   const run = await runAgent(['enable-https', 'bad_name;rm.test', '--config', path]);
   assert.equal(run.status, 2);
   assert.match(run.stderr, /Domain name "bad_name;rm\.test" is invalid/);

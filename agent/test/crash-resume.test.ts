@@ -9,9 +9,18 @@ import { plainServer, tlsServer } from './support/sites.js';
 test('killed after issuance resumes without a second order', async (t) => {
   const scenario = await startScenario({
     prepare: async (certDir, ca) => {
-      await writeSiteCertificate(ca, { cert: join(certDir, 'site.pem'), key: join(certDir, 'site.key') }, ['crash.test'], { daysAgo: 80, daysLeft: 3 });
+      await writeSiteCertificate(
+        ca,
+        { cert: join(certDir, 'site.pem'), key: join(certDir, 'site.key') },
+        ['crash.test'],
+        { daysAgo: 80, daysLeft: 3 },
+      );
     },
-    serverBlocks: ([http, tls], certDir) => [plainServer(http!, 'crash.test'), tlsServer(tls!, 'crash.test', `${certDir}/site.pem`, `${certDir}/site.key`)].join('\n'),
+    serverBlocks: ([http, tls], certDir) =>
+      [
+        plainServer(http!, 'crash.test'),
+        tlsServer(tls!, 'crash.test', `${certDir}/site.pem`, `${certDir}/site.key`),
+      ].join('\n'),
   });
   t.after(() => scenario.stop());
 
@@ -45,9 +54,18 @@ test('killed after issuance resumes without a second order', async (t) => {
 test('killed after the order was created reuses it', async (t) => {
   const scenario = await startScenario({
     prepare: async (certDir, ca) => {
-      await writeSiteCertificate(ca, { cert: join(certDir, 'site.pem'), key: join(certDir, 'site.key') }, ['order.test'], { daysAgo: 80, daysLeft: 3 });
+      await writeSiteCertificate(
+        ca,
+        { cert: join(certDir, 'site.pem'), key: join(certDir, 'site.key') },
+        ['order.test'],
+        { daysAgo: 80, daysLeft: 3 },
+      );
     },
-    serverBlocks: ([http, tls], certDir) => [plainServer(http!, 'order.test'), tlsServer(tls!, 'order.test', `${certDir}/site.pem`, `${certDir}/site.key`)].join('\n'),
+    serverBlocks: ([http, tls], certDir) =>
+      [
+        plainServer(http!, 'order.test'),
+        tlsServer(tls!, 'order.test', `${certDir}/site.pem`, `${certDir}/site.key`),
+      ].join('\n'),
   });
   t.after(() => scenario.stop());
 

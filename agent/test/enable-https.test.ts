@@ -25,8 +25,13 @@ test('enable-https adds a TLS server block', async (t) => {
   assert.match(after, /ssl_certificate .*certs\/new\.test\/fullchain\.pem/);
 
   // The new block is now an ordinary TLS site for scan and renew.
-  const scan = JSON.parse((await scenario.runAgent(['scan', '--json'])).stdout) as { sites: Array<{ id: string; due: boolean }> };
-  assert.deepEqual(scan.sites.map((site) => [site.id, site.due]), [['new.test', false]]);
+  const scan = JSON.parse((await scenario.runAgent(['scan', '--json'])).stdout) as {
+    sites: Array<{ id: string; due: boolean }>;
+  };
+  assert.deepEqual(
+    scan.sites.map((site) => [site.id, site.due]),
+    [['new.test', false]],
+  );
 
   const again = await scenario.runAgent(['enable-https', 'new.test', '--port', String(scenario.tlsPort)]);
   assert.equal(again.status, 0);
@@ -36,16 +41,28 @@ test('enable-https adds a TLS server block', async (t) => {
 test('scan lists a site whose certificate file is missing', async (t) => {
   const scenario = await startScenario({
     prepare: async (certDir, ca) => {
-      await writeSiteCertificate(ca, { cert: join(certDir, 'gone.pem'), key: join(certDir, 'gone.key') }, ['gone.test'], { daysAgo: 10, daysLeft: 80 });
+      await writeSiteCertificate(
+        ca,
+        { cert: join(certDir, 'gone.pem'), key: join(certDir, 'gone.key') },
+        ['gone.test'],
+        { daysAgo: 10, daysLeft: 80 },
+      );
     },
-    serverBlocks: ([http, tls], certDir) => [plainServer(http!, 'gone.test'), tlsServer(tls!, 'gone.test', `${certDir}/gone.pem`, `${certDir}/gone.key`)].join('\n'),
+    serverBlocks: ([http, tls], certDir) =>
+      [
+        plainServer(http!, 'gone.test'),
+        tlsServer(tls!, 'gone.test', `${certDir}/gone.pem`, `${certDir}/gone.key`),
+      ].join('\n'),
   });
   t.after(() => scenario.stop());
   await rm(join(scenario.certDir, 'gone.pem'));
 
   const scan = await scenario.runAgent(['scan', '--json']);
   assert.equal(scan.status, 0, scan.stderr);
-  const report = JSON.parse(scan.stdout) as { configError: string | null; sites: Array<{ id: string; due: boolean; reason: string; certificateError: string | null }> };
+  const report = JSON.parse(scan.stdout) as {
+    configError: string | null;
+    sites: Array<{ id: string; due: boolean; reason: string; certificateError: string | null }>;
+  };
   assert.match(report.configError ?? '', /gone\.pem/);
   assert.equal(report.sites[0]?.id, 'gone.test');
   assert.equal(report.sites[0]?.due, true);

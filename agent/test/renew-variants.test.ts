@@ -10,7 +10,12 @@ test('site in an included file is renewed', async (t) => {
   let oldPem = '';
   const scenario = await startScenario({
     prepare: async (certDir, ca) => {
-      ({ certPem: oldPem } = await writeSiteCertificate(ca, { cert: join(certDir, 'api.pem'), key: join(certDir, 'api.key') }, ['api.test'], { daysAgo: 60, daysLeft: 3 }));
+      ({ certPem: oldPem } = await writeSiteCertificate(
+        ca,
+        { cert: join(certDir, 'api.pem'), key: join(certDir, 'api.key') },
+        ['api.test'],
+        { daysAgo: 60, daysLeft: 3 },
+      ));
     },
     serverBlocks: () => '',
     extraFiles: {
@@ -41,9 +46,15 @@ test('IDN site is renewed with its punycode name', async (t) => {
   let oldPem = '';
   const scenario = await startScenario({
     prepare: async (certDir, ca) => {
-      ({ certPem: oldPem } = await writeSiteCertificate(ca, { cert: join(certDir, 'idn.pem'), key: join(certDir, 'idn.key') }, [punycode], { daysAgo: 80, daysLeft: 2 }));
+      ({ certPem: oldPem } = await writeSiteCertificate(
+        ca,
+        { cert: join(certDir, 'idn.pem'), key: join(certDir, 'idn.key') },
+        [punycode],
+        { daysAgo: 80, daysLeft: 2 },
+      ));
     },
-    serverBlocks: ([http, tls], certDir) => [plainServer(http!, punycode), tlsServer(tls!, punycode, `${certDir}/idn.pem`, `${certDir}/idn.key`)].join('\n'),
+    serverBlocks: ([http, tls], certDir) =>
+      [plainServer(http!, punycode), tlsServer(tls!, punycode, `${certDir}/idn.pem`, `${certDir}/idn.key`)].join('\n'),
   });
   t.after(() => scenario.stop());
 
@@ -57,7 +68,10 @@ test('IDN site is renewed with its punycode name', async (t) => {
 test('unknown --site names the value', async (t) => {
   const scenario = await startScenario({
     prepare: async (certDir, ca) => {
-      await writeSiteCertificate(ca, { cert: join(certDir, 'a.pem'), key: join(certDir, 'a.key') }, ['a.test'], { daysAgo: 10, daysLeft: 80 });
+      await writeSiteCertificate(ca, { cert: join(certDir, 'a.pem'), key: join(certDir, 'a.key') }, ['a.test'], {
+        daysAgo: 10,
+        daysLeft: 80,
+      });
     },
     serverBlocks: ([, tls], certDir) => tlsServer(tls!, 'a.test', `${certDir}/a.pem`, `${certDir}/a.key`),
   });

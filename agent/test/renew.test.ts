@@ -14,8 +14,18 @@ let freshPem: string;
 before(async () => {
   scenario = await startScenario({
     prepare: async (certDir, ca) => {
-      ({ certPem: expiringPem } = await writeSiteCertificate(ca, { cert: join(certDir, 'shop.pem'), key: join(certDir, 'shop.key') }, ['shop.test', 'www.shop.test'], { daysAgo: 87, daysLeft: 3 }));
-      ({ certPem: freshPem } = await writeSiteCertificate(ca, { cert: join(certDir, 'blog.pem'), key: join(certDir, 'blog.key') }, ['blog.test'], { daysAgo: 10, daysLeft: 80 }));
+      ({ certPem: expiringPem } = await writeSiteCertificate(
+        ca,
+        { cert: join(certDir, 'shop.pem'), key: join(certDir, 'shop.key') },
+        ['shop.test', 'www.shop.test'],
+        { daysAgo: 87, daysLeft: 3 },
+      ));
+      ({ certPem: freshPem } = await writeSiteCertificate(
+        ca,
+        { cert: join(certDir, 'blog.pem'), key: join(certDir, 'blog.key') },
+        ['blog.test'],
+        { daysAgo: 10, daysLeft: 80 },
+      ));
     },
     serverBlocks: ([http, tls], certDir) =>
       [
@@ -31,7 +41,9 @@ after(() => scenario?.stop());
 test('scan reports the expiring site as due', async () => {
   const run = await scenario.runAgent(['scan', '--json']);
   assert.equal(run.status, 0, run.stderr);
-  const report = JSON.parse(run.stdout) as { sites: Array<{ id: string; due: boolean; daysLeft: number; reason: string; names: string[] }> };
+  const report = JSON.parse(run.stdout) as {
+    sites: Array<{ id: string; due: boolean; daysLeft: number; reason: string; names: string[] }>;
+  };
   const shop = report.sites.find((site) => site.id === 'shop.test');
   const blog = report.sites.find((site) => site.id === 'blog.test');
   assert.deepEqual(shop?.names, ['shop.test', 'www.shop.test']);

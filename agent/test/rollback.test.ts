@@ -13,7 +13,12 @@ test('failed nginx -t after the swap rolls back', async (t) => {
   let oldKey = '';
   const scenario = await startScenario({
     prepare: async (certDir, ca) => {
-      ({ certPem: oldPem, keyPem: oldKey } = await writeSiteCertificate(ca, { cert: join(certDir, 'shared.pem'), key: join(certDir, 'a.key') }, ['a.test', 'b.test'], { daysAgo: 80, daysLeft: 3 }));
+      ({ certPem: oldPem, keyPem: oldKey } = await writeSiteCertificate(
+        ca,
+        { cert: join(certDir, 'shared.pem'), key: join(certDir, 'a.key') },
+        ['a.test', 'b.test'],
+        { daysAgo: 80, daysLeft: 3 },
+      ));
       await writeFile(join(certDir, 'b.key'), oldKey, { mode: 0o600 });
     },
     serverBlocks: ([http, tls], certDir) =>
@@ -41,7 +46,9 @@ test('failed nginx -t after the swap rolls back', async (t) => {
   assert.equal((await scenario.served('b.test')).serial, oldSerial);
 
   // A configuration error is terminal: the job is failed, not retried in a loop.
-  const status = JSON.parse((await scenario.runAgent(['status', '--json'])).stdout) as { sites: Record<string, { outcome: string; error?: { code: string } }> };
+  const status = JSON.parse((await scenario.runAgent(['status', '--json'])).stdout) as {
+    sites: Record<string, { outcome: string; error?: { code: string } }>;
+  };
   assert.equal(status.sites['a.test']?.outcome, 'failed');
   assert.equal(status.sites['a.test']?.error?.code, 'DEPLOY_TEST_FAILED');
 });
@@ -51,9 +58,18 @@ test('probe that still sees the old certificate rolls back', async (t) => {
   let oldKey = '';
   const scenario = await startScenario({
     prepare: async (certDir, ca) => {
-      ({ certPem: oldPem, keyPem: oldKey } = await writeSiteCertificate(ca, { cert: join(certDir, 'site.pem'), key: join(certDir, 'site.key') }, ['stuck.test'], { daysAgo: 80, daysLeft: 3 }));
+      ({ certPem: oldPem, keyPem: oldKey } = await writeSiteCertificate(
+        ca,
+        { cert: join(certDir, 'site.pem'), key: join(certDir, 'site.key') },
+        ['stuck.test'],
+        { daysAgo: 80, daysLeft: 3 },
+      ));
     },
-    serverBlocks: ([http, tls], certDir) => [plainServer(http!, 'stuck.test'), tlsServer(tls!, 'stuck.test', `${certDir}/site.pem`, `${certDir}/site.key`)].join('\n'),
+    serverBlocks: ([http, tls], certDir) =>
+      [
+        plainServer(http!, 'stuck.test'),
+        tlsServer(tls!, 'stuck.test', `${certDir}/site.pem`, `${certDir}/site.key`),
+      ].join('\n'),
     agentConfig: () => ({ probe: { timeoutSeconds: 2 } }),
   });
   t.after(() => scenario.stop());
@@ -90,7 +106,9 @@ test('probe that still sees the old certificate rolls back', async (t) => {
   assert.equal((await scenario.served('stuck.test')).serial, oldSerial);
 
   // A probe failure is retryable: the job waits with the certificate it already has.
-  const status = JSON.parse((await scenario.runAgent(['status', '--json'])).stdout) as { sites: Record<string, { outcome: string; nextRunAt?: string }> };
+  const status = JSON.parse((await scenario.runAgent(['status', '--json'])).stdout) as {
+    sites: Record<string, { outcome: string; nextRunAt?: string }>;
+  };
   assert.equal(status.sites['stuck.test']?.outcome, 'waiting-retry');
   assert.ok(status.sites['stuck.test']?.nextRunAt);
 });

@@ -19,13 +19,25 @@ const LAZY_PACKAGES = {
   '@peculiar/x509': ['cryptoProvider', 'X509CertificateGenerator', 'SubjectAlternativeNameExtension'],
 };
 
-const common = { bundle: true, platform: 'node', target: 'node20', minify: true, legalComments: 'eof', logLevel: 'warning' };
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  legalComments: 'eof',
+  logLevel: 'warning',
+};
 
 async function bundleLazyPackages() {
   const entry = Object.keys(LAZY_PACKAGES)
     .map((name) => `exports[${JSON.stringify(name)}] = require(${JSON.stringify(name)});`)
     .join('\n');
-  const result = await build({ ...common, stdin: { contents: entry, resolveDir: root, loader: 'js' }, format: 'cjs', write: false });
+  const result = await build({
+    ...common,
+    stdin: { contents: entry, resolveDir: root, loader: 'js' },
+    format: 'cjs',
+    write: false,
+  });
   return result.outputFiles[0].text;
 }
 
@@ -34,9 +46,16 @@ function lazyPackagesPlugin(source) {
   return {
     name: 'certpilot-lazy-packages',
     setup(pluginBuild) {
-      const filter = new RegExp(`^(${Object.keys(LAZY_PACKAGES).map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
+      const filter = new RegExp(
+        `^(${Object.keys(LAZY_PACKAGES)
+          .map((name) => name.replace(/[/.]/g, '\\$&'))
+          .join('|')})$`,
+      );
       pluginBuild.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'lazy' }));
-      pluginBuild.onResolve({ filter: /^certpilot-lazy-source$/ }, () => ({ path: 'source', namespace: 'lazy-source' }));
+      pluginBuild.onResolve({ filter: /^certpilot-lazy-source$/ }, () => ({
+        path: 'source',
+        namespace: 'lazy-source',
+      }));
       pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-source' }, () => ({
         contents: `let loaded;
 export function loadLazyPackages() {

@@ -19,9 +19,15 @@ test('bundled agent renews a site with no node_modules', async (t) => {
 
   const scenario = await startScenario({
     prepare: async (certDir, ca) => {
-      await writeSiteCertificate(ca, { cert: join(certDir, 'b.pem'), key: join(certDir, 'b.key') }, ['bundle.test'], { daysAgo: 80, daysLeft: 3 });
+      await writeSiteCertificate(ca, { cert: join(certDir, 'b.pem'), key: join(certDir, 'b.key') }, ['bundle.test'], {
+        daysAgo: 80,
+        daysLeft: 3,
+      });
     },
-    serverBlocks: ([http, tls], certDir) => [plainServer(http!, 'bundle.test'), tlsServer(tls!, 'bundle.test', `${certDir}/b.pem`, `${certDir}/b.key`)].join('\n'),
+    serverBlocks: ([http, tls], certDir) =>
+      [plainServer(http!, 'bundle.test'), tlsServer(tls!, 'bundle.test', `${certDir}/b.pem`, `${certDir}/b.key`)].join(
+        '\n',
+      ),
   });
   t.after(() => scenario.stop());
 

@@ -18,7 +18,8 @@ export function normalizeDomainName(name: string): string {
   const wildcard = trimmed.startsWith('*.');
   const base = wildcard ? trimmed.slice(2) : trimmed;
 
-  if (base === '' || /[\s/\\;{}'"`$]/.test(base)) throw invalidName(name, 'contains characters a domain name cannot have');
+  if (base === '' || /[\s/\\;{}'"`$]/.test(base))
+    throw invalidName(name, 'contains characters a domain name cannot have');
   const ascii = domainToASCII(base);
   if (ascii === '') throw invalidName(name, 'is not a valid internationalized domain name');
   if (ascii.length > MAX_NAME_LENGTH) throw invalidName(name, `is longer than ${MAX_NAME_LENGTH} characters`);
@@ -28,7 +29,8 @@ export function normalizeDomainName(name: string): string {
   for (const label of labels) {
     if (!LABEL.test(label)) throw invalidName(name, `has an invalid label "${label}"`);
   }
-  if (/^\d+$/.test(labels.at(-1) ?? '')) throw invalidName(name, 'looks like an IP address; certificates here are for domain names');
+  if (/^\d+$/.test(labels.at(-1) ?? ''))
+    throw invalidName(name, 'looks like an IP address; certificates here are for domain names');
 
   return wildcard ? `*.${ascii}` : ascii;
 }

@@ -12,8 +12,24 @@ test('normalize converts IDN to punycode', () => {
 });
 
 test('normalize rejects unsafe and malformed names', () => {
-  for (const bad of ['', 'localhost', 'a..b.com', '-a.example.com', 'a b.com', 'x.com;rm', 'x.com/y', '192.168.1.1', "a'b.com", '$(id).com', `${'a'.repeat(64)}.com`]) {
-    assert.throws(() => normalizeDomainName(bad), (error: unknown) => isCertPilotError(error, 'NAME_INVALID') && error.message.includes(bad), bad);
+  for (const bad of [
+    '',
+    'localhost',
+    'a..b.com',
+    '-a.example.com',
+    'a b.com',
+    'x.com;rm',
+    'x.com/y',
+    '192.168.1.1',
+    "a'b.com",
+    '$(id).com',
+    `${'a'.repeat(64)}.com`,
+  ]) {
+    assert.throws(
+      () => normalizeDomainName(bad),
+      (error: unknown) => isCertPilotError(error, 'NAME_INVALID') && error.message.includes(bad),
+      bad,
+    );
   }
 });
 

@@ -20,7 +20,10 @@ import { discover } from '../sites.js';
  * Obtains a certificate for a plain-HTTP site and adds its HTTPS server block. Certificates are
  * kept under `<stateDir>/certs/<name>/`; later `renew` runs find the new block like any other.
  */
-export async function enableHttpsCommand(context: AgentContext, options: { name: string; port: number }): Promise<number> {
+export async function enableHttpsCommand(
+  context: AgentContext,
+  options: { name: string; port: number },
+): Promise<number> {
   const { t, describeError } = context.i18n;
   const name = normalizeDomainName(options.name);
   const release = await acquireRunLock(context.config.stateDir);
@@ -33,8 +36,13 @@ export async function enableHttpsCommand(context: AgentContext, options: { name:
       return 0;
     }
 
-    const block = plainBlockFor(name, discovery.plainHttp, context.config.acme.http01Port) ?? discovery.plainHttp.find((candidate) => candidate.names.includes(name));
-    if (!block) throw new CertPilotError('SITE_NOT_FOUND', `No plain-HTTP server block serves ${name}.`, { params: { site: name } });
+    const block =
+      plainBlockFor(name, discovery.plainHttp, context.config.acme.http01Port) ??
+      discovery.plainHttp.find((candidate) => candidate.names.includes(name));
+    if (!block)
+      throw new CertPilotError('SITE_NOT_FOUND', `No plain-HTTP server block serves ${name}.`, {
+        params: { site: name },
+      });
 
     const names = [name, ...block.names.filter((other) => other !== name && !other.startsWith('*.'))];
     const rediscover = async () => {
@@ -54,7 +62,13 @@ export async function enableHttpsCommand(context: AgentContext, options: { name:
     });
     const certDir = join(context.config.stateDir, 'certs', name);
     job = await runJob(
-      { store: context.jobs, keys: context.keys, issuer: () => context.issuer(), events: context.events, logger: context.logger },
+      {
+        store: context.jobs,
+        keys: context.keys,
+        issuer: () => context.issuer(),
+        events: context.events,
+        logger: context.logger,
+      },
       job,
       {
         solver: new WebrootSolver({
@@ -79,10 +93,19 @@ export async function enableHttpsCommand(context: AgentContext, options: { name:
     );
 
     if (job.step !== 'done') {
-      context.print(t('renew.failed', { id: name, error: job.lastError ? describeError(reviveError(job.lastError)) : job.step }));
+      context.print(
+        t('renew.failed', { id: name, error: job.lastError ? describeError(reviveError(job.lastError)) : job.step }),
+      );
       return 1;
     }
-    context.print(t('enableHttps.done', { name, port: options.port, serial: job.certificate!.serial, notAfter: job.certificate!.notAfter }));
+    context.print(
+      t('enableHttps.done', {
+        name,
+        port: options.port,
+        serial: job.certificate!.serial,
+        notAfter: job.certificate!.notAfter,
+      }),
+    );
     return 0;
   } finally {
     await release();

@@ -51,7 +51,12 @@ async function renewSites(context: AgentContext, options: RenewOptions): Promise
   let discovery = await discover(control, { ari: context.ari, force: options.force });
   const standIns = new Set<string>();
   if (discovery.configError !== undefined && !options.dryRun) {
-    const replaced = await standInForBrokenCertificates(control, discovery, backupDirFor(context, `stand-in-${Date.now()}`), context.logger);
+    const replaced = await standInForBrokenCertificates(
+      control,
+      discovery,
+      backupDirFor(context, `stand-in-${Date.now()}`),
+      context.logger,
+    );
     for (const state of replaced) standIns.add(state.site.id);
     discovery = await discover(control, { ari: context.ari, force: options.force });
   }
@@ -80,7 +85,9 @@ function selectSites(sites: SiteState[], wanted: string | undefined): SiteState[
   const normalized = tryNormalizeDomainName(wanted);
   const selected = sites.filter((state) => siteMatches(state, wanted, normalized));
   if (selected.length === 0) {
-    throw new CertPilotError('SITE_NOT_FOUND', `No TLS site named ${wanted} was found in the nginx configuration.`, { params: { site: wanted } });
+    throw new CertPilotError('SITE_NOT_FOUND', `No TLS site named ${wanted} was found in the nginx configuration.`, {
+      params: { site: wanted },
+    });
   }
   return selected;
 }
@@ -91,24 +98,51 @@ async function renewSite(context: AgentContext, state: SiteState, options: Renew
   let job = await context.jobs.findActive(site.id);
 
   if (job?.step === 'waiting-retry' && !options.force && Date.parse(job.nextRunAt ?? '') > Date.now()) {
-    return { ...base, outcome: 'waiting-retry', jobId: job.id, ...(job.nextRunAt ? { nextRunAt: job.nextRunAt } : {}), ...(job.lastError ? { error: job.lastError } : {}) };
+    return {
+      ...base,
+      outcome: 'waiting-retry',
+      jobId: job.id,
+      ...(job.nextRunAt ? { nextRunAt: job.nextRunAt } : {}),
+      ...(job.lastError ? { error: job.lastError } : {}),
+    };
   }
   // An unfinished job is resumed whatever the decision says: it may already hold a certificate.
   if (!job && !decision.due && !options.force) {
-    return { ...base, outcome: 'not-due', daysLeft: decision.daysLeft, renewAt: decision.renewAt, reason: decision.reason, ...(state.certificate ? { serial: state.certificate.serial, notAfter: state.certificate.notAfter } : {}) };
+    return {
+      ...base,
+      outcome: 'not-due',
+      daysLeft: decision.daysLeft,
+      renewAt: decision.renewAt,
+      reason: decision.reason,
+      ...(state.certificate ? { serial: state.certificate.serial, notAfter: state.certificate.notAfter } : {}),
+    };
   }
   if (options.dryRun) return { ...base, outcome: 'dry-run', reason: job ? 'unfinished-job' : decision.reason };
 
   try {
     const blocking = site.problems.filter((problem) => problem.code !== 'shared-certificate-file');
     if (blocking.length > 0) {
-      throw new CertPilotError('CONFIG_INVALID', `Site ${site.id} cannot be renewed: ${blocking.map((problem) => problem.detail).join('; ')}`, {
-        params: { site: site.id },
-      });
+      throw new CertPilotError(
+        'CONFIG_INVALID',
+        `Site ${site.id} cannot be renewed: ${blocking.map((problem) => problem.detail).join('; ')}`,
+        {
+          params: { site: site.id },
+        },
+      );
     }
-    job ??= await planJob(context.jobs, { siteId: site.id, names: normalizeDomainNames(site.names), ...previousOf(state) });
+    job ??= await planJob(context.jobs, {
+      siteId: site.id,
+      names: normalizeDomainNames(site.names),
+      ...previousOf(state),
+    });
     job = await runJob(
-      { store: context.jobs, keys: context.keys, issuer: () => context.issuer(), events: context.events, logger: context.logger },
+      {
+        store: context.jobs,
+        keys: context.keys,
+        issuer: () => context.issuer(),
+        events: context.events,
+        logger: context.logger,
+      },
       job,
       await jobContext(context, state, job),
     );
@@ -121,13 +155,16 @@ async function renewSite(context: AgentContext, state: SiteState, options: Renew
 function previousOf(state: SiteState): { previous?: RenewalJob['previous'] } {
   const certificate = state.certificate;
   if (!certificate) return {};
-  return { previous: { serial: certificate.serial, fingerprint: certificate.fingerprint, notAfter: certificate.notAfter } };
+  return {
+    previous: { serial: certificate.serial, fingerprint: certificate.fingerprint, notAfter: certificate.notAfter },
+  };
 }
 
 async function jobContext(context: AgentContext, state: SiteState, job: RenewalJob) {
   const control = await context.nginx();
   const { config } = context;
-  const needsOrder = job.step === 'planned' || job.step === 'issuing' || (job.step === 'waiting-retry' && !job.certificate);
+  const needsOrder =
+    job.step === 'planned' || job.step === 'issuing' || (job.step === 'waiting-retry' && !job.certificate);
   const anchor = state.site.blocks[0]!;
 
   let roots = new Map<string, string>();
@@ -179,7 +216,8 @@ function resultOfJob(base: Pick<SiteResult, 'siteId' | 'names' | 'at'>, job: Ren
   if (job.step === 'done') {
     return { ...common, outcome: 'renewed', serial: job.certificate!.serial, notAfter: job.certificate!.notAfter };
   }
-  if (job.step === 'waiting-retry') return { ...common, outcome: 'waiting-retry', ...(job.nextRunAt ? { nextRunAt: job.nextRunAt } : {}) };
+  if (job.step === 'waiting-retry')
+    return { ...common, outcome: 'waiting-retry', ...(job.nextRunAt ? { nextRunAt: job.nextRunAt } : {}) };
   return { ...common, outcome: 'failed' };
 }
 
@@ -188,13 +226,22 @@ function describeResult(context: AgentContext, result: SiteResult): string {
   const error = result.error ? describeError(reviveError(result.error)) : '';
   switch (result.outcome) {
     case 'renewed':
-      return t('renew.done', { id: result.siteId, serial: result.serial, notAfter: result.notAfter, names: result.names.join(', ') });
+      return t('renew.done', {
+        id: result.siteId,
+        serial: result.serial,
+        notAfter: result.notAfter,
+        names: result.names.join(', '),
+      });
     case 'not-due':
       return t('renew.skipped', { id: result.siteId, daysLeft: result.daysLeft, renewAt: result.renewAt });
     case 'dry-run':
       return t('renew.dryRun', { id: result.siteId, reason: t(`reason.${result.reason ?? 'forced'}`) });
     case 'waiting-retry':
-      return t(result.jobId && result.error ? 'renew.willRetry' : 'renew.retryLater', { id: result.siteId, at: result.nextRunAt, error });
+      return t(result.jobId && result.error ? 'renew.willRetry' : 'renew.retryLater', {
+        id: result.siteId,
+        at: result.nextRunAt,
+        error,
+      });
     default:
       return t('renew.failed', { id: result.siteId, error });
   }

@@ -9,15 +9,25 @@ export async function scanCommand(context: AgentContext, options: { json: boolea
   if (options.json) {
     const plainHttp = discovery.plainHttp.map((block) => ({ names: block.names, file: block.file, line: block.line }));
     const configError = discovery.configError ?? null;
-    context.print(JSON.stringify({ conf: control.location.conf, configError, sites: discovery.sites.map(siteToJson), plainHttp }, null, 2));
+    context.print(
+      JSON.stringify(
+        { conf: control.location.conf, configError, sites: discovery.sites.map(siteToJson), plainHttp },
+        null,
+        2,
+      ),
+    );
     return 0;
   }
 
   const { t } = context.i18n;
-  if (discovery.configError !== undefined) process.stderr.write(`${t('scan.configError', { output: discovery.configError })}\n`);
+  if (discovery.configError !== undefined)
+    process.stderr.write(`${t('scan.configError', { output: discovery.configError })}\n`);
   if (discovery.sites.length === 0) context.print(t('scan.none', { conf: control.location.conf }));
   for (const state of discovery.sites) context.print(describeSite(context, state));
-  const plainNames = discovery.plainHttp.flatMap((block) => block.names);
+  const tlsNames = new Set(discovery.sites.flatMap((state) => state.site.names));
+  const plainNames = [...new Set(discovery.plainHttp.flatMap((block) => block.names))].filter(
+    (name) => !tlsNames.has(name),
+  );
   if (plainNames.length > 0) context.print(t('scan.plainHttp', { names: plainNames.join(', ') }));
   return 0;
 }
@@ -34,17 +44,25 @@ function describeSite(context: AgentContext, state: SiteState): string {
     `  ${t('scan.key')}: ${site.certificateKeyPath}`,
   ];
   if (certificate) {
-    lines.push(`  ${t('scan.notAfter')}: ${certificate.notAfter} (${t('scan.daysLeft', { count: decision.daysLeft ?? 0 })})`);
+    lines.push(
+      `  ${t('scan.notAfter')}: ${certificate.notAfter} (${t('scan.daysLeft', { count: decision.daysLeft ?? 0 })})`,
+    );
   }
-  const reason = decision.due ? t(`reason.${decision.reason}`) : `${t('reason.not-due')}, ${t('scan.renewAt', { date: decision.renewAt })}`;
+  const reason = decision.due
+    ? t(`reason.${decision.reason}`)
+    : `${t('reason.not-due')}, ${t('scan.renewAt', { date: decision.renewAt })}`;
   lines.push(`  ${t('scan.due')}: ${decision.due ? t('scan.yes') : t('scan.no')} (${reason})`);
   const skipped = site.blocks.flatMap((block) => block.skippedNames);
   if (skipped.length > 0) {
-    const listed = skipped.map((entry) => `${entry.value} (${t(`scan.skippedReason.${entry.reason}`, { defaultValue: entry.reason })})`);
+    const listed = skipped.map(
+      (entry) => `${entry.value} (${t(`scan.skippedReason.${entry.reason}`, { defaultValue: entry.reason })})`,
+    );
     lines.push(`  ${t('scan.skippedName')}: ${listed.join(', ')}`);
   }
   if (state.certificateError) {
-    lines.push(`  ${t('scan.problem')}: ${t('problem.certificate-unreadable', { path: site.certificatePath, detail: state.certificateError })}`);
+    lines.push(
+      `  ${t('scan.problem')}: ${t('problem.certificate-unreadable', { path: site.certificatePath, detail: state.certificateError })}`,
+    );
   }
   for (const problem of site.problems) {
     const key = `problem.${problem.code}`;

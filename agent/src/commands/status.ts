@@ -21,7 +21,14 @@ export async function statusCommand(context: AgentContext, options: { json: bool
       result.nextRunAt ? ` (${result.nextRunAt})` : '',
       result.error ? `: ${describeError(reviveError(result.error))}` : '',
     ].join('');
-    context.print(t('status.line', { id: result.siteId, outcome: t(`status.outcome.${result.outcome}`), at: result.at, detail: details }));
+    context.print(
+      t('status.line', {
+        id: result.siteId,
+        outcome: t(`status.outcome.${result.outcome}`),
+        at: result.at,
+        detail: details,
+      }),
+    );
   }
   return 0;
 }

@@ -62,12 +62,15 @@ Exit status: 0 when every site is fine, 1 when a site failed, 2 for a usage or c
     'certificate-unreadable': 'certificate file {{path}} cannot be read: {{detail}}',
     'no-names': 'no usable server_name for a certificate',
     'wildcard-needs-dns01': 'wildcard name {{detail}} needs a dns-01 solver; http-01 cannot validate it',
-    'certificate-path-variable': 'ssl_certificate uses a variable ({{detail}}); CertPilot cannot know which file to replace',
+    'certificate-path-variable':
+      'ssl_certificate uses a variable ({{detail}}); CertPilot cannot know which file to replace',
     'certificate-inline': 'ssl_certificate is inline data; CertPilot cannot replace it',
-    'shared-certificate-file': 'the certificate file is shared with another server block that uses a different key ({{detail}})',
+    'shared-certificate-file':
+      'the certificate file is shared with another server block that uses a different key ({{detail}})',
     other: '{{detail}}',
     'certificate-missing': 'a TLS server block lacks ssl_certificate or ssl_certificate_key ({{detail}})',
-    'multiple-certificates': 'the server block has several certificates ({{detail}}); CertPilot replaces only the first pair',
+    'multiple-certificates':
+      'the server block has several certificates ({{detail}}); CertPilot replaces only the first pair',
   },
   renew: {
     nothingDue: 'Nothing to renew: {{count}} site(s) checked.',

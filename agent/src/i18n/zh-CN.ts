@@ -52,7 +52,7 @@ export const zhCN: Messages = {
     plainHttp: '仅 HTTP 的站点（可用 enable-https 开启 HTTPS）：{{names}}',
   },
   reason: {
-    'lifetime-remaining': '剩余有效期不足三分之一（10 天以下的证书为一半）',
+    'lifetime-remaining': '剩余有效期不足三分之一，10 天以下的证书为不足一半',
     'ari-window': '已进入 CA 建议的续期窗口',
     expired: '已过期',
     forced: '使用了 --force',

@@ -64,7 +64,9 @@ export class FileJobStore implements JobStore {
       throw error;
     }
     const jobs = await Promise.all(
-      names.filter((name) => name.endsWith('.json')).map(async (name) => JSON.parse(await readFile(join(this.state.jobsDir, name), 'utf8')) as RenewalJob),
+      names
+        .filter((name) => name.endsWith('.json'))
+        .map(async (name) => JSON.parse(await readFile(join(this.state.jobsDir, name), 'utf8')) as RenewalJob),
     );
     return jobs.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }

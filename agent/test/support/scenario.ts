@@ -3,7 +3,15 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalHost, probeCertificate, type CertificateInfo } from '@certpilot/core';
-import { issueCertificate, makeCertificateAuthority, startNginx, startPebble, type NginxInstance, type Pebble, type TestCertificateAuthority } from '@certpilot/testkit';
+import {
+  issueCertificate,
+  makeCertificateAuthority,
+  startNginx,
+  startPebble,
+  type NginxInstance,
+  type Pebble,
+  type TestCertificateAuthority,
+} from '@certpilot/testkit';
 
 const REPO_ROOT = new URL('../../../', import.meta.url).pathname;
 const DAY_MS = 86_400_000;
@@ -59,7 +67,12 @@ export async function startScenario(options: ScenarioOptions): Promise<Scenario>
 
   const nginx = await startNginx({
     serverBlocks: (ports) => options.serverBlocks(ports, certDir),
-    extraFiles: Object.fromEntries(Object.entries(options.extraFiles ?? {}).map(([path, render]) => [path, (ports: number[]) => render(ports, certDir)])),
+    extraFiles: Object.fromEntries(
+      Object.entries(options.extraFiles ?? {}).map(([path, render]) => [
+        path,
+        (ports: number[]) => render(ports, certDir),
+      ]),
+    ),
   });
   const [httpPort, tlsPort] = nginx.ports as [number, number];
   let pebble: Pebble;
@@ -72,7 +85,12 @@ export async function startScenario(options: ScenarioOptions): Promise<Scenario>
 
   const configPath = join(work, 'agent.json');
   const config = {
-    acme: { directoryUrl: pebble.directoryUrl, caCertFile: pebble.caCertFile, http01Port: httpPort, email: 'ops@example.test' },
+    acme: {
+      directoryUrl: pebble.directoryUrl,
+      caCertFile: pebble.caCertFile,
+      http01Port: httpPort,
+      email: 'ops@example.test',
+    },
     nginx: { bin: nginx.bin, conf: nginx.confPath, prefix: nginx.dir },
     stateDir,
     probe: { timeoutSeconds: 5 },
@@ -89,7 +107,8 @@ export async function startScenario(options: ScenarioOptions): Promise<Scenario>
     httpPort,
     tlsPort,
     runAgent: (args, runOptions) => runAgent(['--config', configPath, ...args], runOptions),
-    served: (name, port = tlsPort) => probeCertificate({ host: new LocalHost(), address: '127.0.0.1', port, servername: name }),
+    served: (name, port = tlsPort) =>
+      probeCertificate({ host: new LocalHost(), address: '127.0.0.1', port, servername: name }),
     async stop() {
       await Promise.allSettled([nginx.stop(), pebble.stop()]);
       await rm(work, { recursive: true, force: true });
@@ -99,7 +118,9 @@ export async function startScenario(options: ScenarioOptions): Promise<Scenario>
 
 /** Runs the agent CLI from source in a child process, as a user would run it. */
 export function runAgent(args: string[], options: AgentRunOptions = {}): Promise<AgentRun> {
-  const entry = options.script ? [options.script] : ['--conditions=source', '--import', 'tsx', join(REPO_ROOT, 'agent/src/cli.ts')];
+  const entry = options.script
+    ? [options.script]
+    : ['--conditions=source', '--import', 'tsx', join(REPO_ROOT, 'agent/src/cli.ts')];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...entry, ...args], {
       cwd: options.script ? tmpdir() : REPO_ROOT,
@@ -123,7 +144,11 @@ export async function writeSiteCertificate(
   validity: { daysAgo: number; daysLeft: number },
 ): Promise<{ certPem: string; keyPem: string }> {
   const now = Date.now();
-  const issued = await issueCertificate(ca, { names, notBefore: new Date(now - validity.daysAgo * DAY_MS), notAfter: new Date(now + validity.daysLeft * DAY_MS) });
+  const issued = await issueCertificate(ca, {
+    names,
+    notBefore: new Date(now - validity.daysAgo * DAY_MS),
+    notAfter: new Date(now + validity.daysLeft * DAY_MS),
+  });
   const certPem = issued.certPem + (issued.chainPem ?? '');
   await writeFile(paths.cert, certPem);
   await writeFile(paths.key, issued.keyPem, { mode: 0o600 });

@@ -27,30 +27,54 @@ export function ariCertificateId(certPem: string): string {
   if (!keyIdentifier) {
     throw new CertPilotError('CERT_INVALID', 'The certificate has no authority key identifier, so ARI cannot name it.');
   }
-  let serial = Buffer.from(certificate.serialNumber.length % 2 ? `0${certificate.serialNumber}` : certificate.serialNumber, 'hex');
+  let serial = Buffer.from(
+    certificate.serialNumber.length % 2 ? `0${certificate.serialNumber}` : certificate.serialNumber,
+    'hex',
+  );
   // DER INTEGERs are signed: a serial whose first bit is set carries a leading zero byte.
   if ((serial[0] ?? 0) & 0x80) serial = Buffer.concat([Buffer.from([0]), serial]);
   return `${keyIdentifier.toString('base64url')}.${serial.toString('base64url')}`;
 }
 
 /** Fetches the suggested window from the directory's `renewalInfo` URL. */
-export async function fetchRenewalInfo(renewalInfoUrl: string, certId: string, options: { ca?: string[] } = {}): Promise<RenewalInfo> {
+export async function fetchRenewalInfo(
+  renewalInfoUrl: string,
+  certId: string,
+  options: { ca?: string[] } = {},
+): Promise<RenewalInfo> {
   const url = `${renewalInfoUrl.replace(/\/$/, '')}/${certId}`;
   let response;
   try {
-    response = await getJson<{ suggestedWindow?: { start?: string; end?: string }; explanationURL?: string }>(url, options);
+    response = await getJson<{ suggestedWindow?: { start?: string; end?: string }; explanationURL?: string }>(
+      url,
+      options,
+    );
   } catch (error) {
-    throw new CertPilotError('ACME_CA_UNREACHABLE', `Could not fetch renewal information from ${url}: ${(error as Error).message}`, {
-      cause: error,
-      params: { url },
-    });
+    throw new CertPilotError(
+      'ACME_CA_UNREACHABLE',
+      `Could not fetch renewal information from ${url}: ${(error as Error).message}`,
+      {
+        cause: error,
+        params: { url },
+      },
+    );
   }
 
   const window = response.body?.suggestedWindow;
-  if (response.status !== 200 || !window?.start || !window.end || Number.isNaN(Date.parse(window.start)) || Number.isNaN(Date.parse(window.end))) {
-    throw new CertPilotError('ACME_ORDER_FAILED', `Renewal information from ${url} is unusable (HTTP ${response.status}).`, {
-      params: { url, status: response.status },
-    });
+  if (
+    response.status !== 200 ||
+    !window?.start ||
+    !window.end ||
+    Number.isNaN(Date.parse(window.start)) ||
+    Number.isNaN(Date.parse(window.end))
+  ) {
+    throw new CertPilotError(
+      'ACME_ORDER_FAILED',
+      `Renewal information from ${url} is unusable (HTTP ${response.status}).`,
+      {
+        params: { url, status: response.status },
+      },
+    );
   }
 
   const retryAfterMs = parseRetryAfter(response.headers['retry-after'] as string | undefined);

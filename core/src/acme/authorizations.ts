@@ -10,20 +10,34 @@ type Call = <T>(action: string, fn: () => Promise<T>) => Promise<T>;
  * and the CA is asked to validate only after each one is visible, so a wildcard and its apex
  * (two TXT values at one name) validate in the same order. Published answers are always removed.
  */
-export async function solveAuthorizations(client: Client, order: Order, solver: ChallengeSolver, call: Call, log: Logger): Promise<void> {
-  const authorizations = await call('reading the order\'s authorizations', () => client.getAuthorizations(order));
+export async function solveAuthorizations(
+  client: Client,
+  order: Order,
+  solver: ChallengeSolver,
+  call: Call,
+  log: Logger,
+): Promise<void> {
+  const authorizations = await call("reading the order's authorizations", () => client.getAuthorizations(order));
   const pending = authorizations.filter((authorization) => authorization.status === 'pending');
-  const published: Array<{ authorization: Authorization; challenge: Authorization['challenges'][number]; input: ChallengeInput }> = [];
+  const published: Array<{
+    authorization: Authorization;
+    challenge: Authorization['challenges'][number];
+    input: ChallengeInput;
+  }> = [];
 
   try {
     for (const authorization of pending) {
       const challenge = authorization.challenges.find((candidate) => candidate.type === solver.type);
       const name = authorizationName(authorization);
       if (!challenge) {
-        throw new CertPilotError('ACME_CHALLENGE_FAILED', `The CA offers no ${solver.type} challenge for ${name}; use a solver of another type.`, {
-          retryable: false,
-          params: { name, challengeType: solver.type },
-        });
+        throw new CertPilotError(
+          'ACME_CHALLENGE_FAILED',
+          `The CA offers no ${solver.type} challenge for ${name}; use a solver of another type.`,
+          {
+            retryable: false,
+            params: { name, challengeType: solver.type },
+          },
+        );
       }
       const keyAuthorization = await client.getChallengeKeyAuthorization(challenge);
       const input: ChallengeInput = {

@@ -26,7 +26,11 @@ export function getJson<T>(url: string, options: { ca?: string[]; timeoutMs?: nu
       response.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
         try {
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: (text ? JSON.parse(text) : null) as T });
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: (text ? JSON.parse(text) : null) as T,
+          });
         } catch (error) {
           reject(new Error(`${url} returned invalid JSON (HTTP ${response.statusCode}): ${(error as Error).message}`));
         }

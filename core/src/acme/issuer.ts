@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Agent as HttpsAgent } from 'node:https';
 import { rootCertificates } from 'node:tls';
+import type * as AcmeClientModule from 'acme-client';
 import type { Client, Order } from 'acme-client';
 import { CertPilotError, isCertPilotError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -34,7 +35,7 @@ export interface OrderRequest {
   profile?: string;
 }
 
-type AcmeModule = typeof import('acme-client');
+type AcmeModule = typeof AcmeClientModule;
 
 /** The last problem document seen by the acme-client call running in the current async context. */
 const problemContext = new AsyncLocalStorage<{ problem: AcmeProblem | null }>();
@@ -48,7 +49,8 @@ let acmeModule: Promise<AcmeModule> | undefined;
  */
 function loadAcme(logger: Logger): Promise<AcmeModule> {
   acmeModule ??= import('acme-client').then((acme) => {
-    (acme.axios.defaults as unknown as { acmeSettings: { retryMaxAttempts: number } }).acmeSettings.retryMaxAttempts = 0;
+    (acme.axios.defaults as unknown as { acmeSettings: { retryMaxAttempts: number } }).acmeSettings.retryMaxAttempts =
+      0;
     acme.axios.interceptors.response.use((response) => {
       const context = problemContext.getStore();
       if (context) {
@@ -67,7 +69,10 @@ function loadAcme(logger: Logger): Promise<AcmeModule> {
 function trustExtraCa(acme: AcmeModule, pem: string): void {
   if (extraCaCertificates.has(pem)) return;
   extraCaCertificates.add(pem);
-  acme.axios.defaults.httpsAgent = new HttpsAgent({ ca: [...rootCertificates, ...extraCaCertificates], keepAlive: true });
+  acme.axios.defaults.httpsAgent = new HttpsAgent({
+    ca: [...rootCertificates, ...extraCaCertificates],
+    keepAlive: true,
+  });
 }
 
 /**
@@ -151,12 +156,17 @@ export class AcmeIssuer {
    * Brings `order` to a certificate: solves pending authorizations with `solver`, finalizes with
    * a CSR from `keyPem` when ready, waits, and downloads the chain. Returns PEM, leaf first.
    */
-  async completeOrder(order: Order, options: { names: string[]; keyPem: string; solver: ChallengeSolver }): Promise<string> {
+  async completeOrder(
+    order: Order,
+    options: { names: string[]; keyPem: string; solver: ChallengeSolver },
+  ): Promise<string> {
     const client = await this.client();
     const what = `the order for ${options.names.join(', ')}`;
 
     if (order.status === 'invalid') {
-      throw new CertPilotError('ACME_ORDER_FAILED', `The CA marked ${what} invalid.`, { params: { orderUrl: order.url } });
+      throw new CertPilotError('ACME_ORDER_FAILED', `The CA marked ${what} invalid.`, {
+        params: { orderUrl: order.url },
+      });
     }
     if (order.status === 'pending') {
       await solveAuthorizations(client, order, options.solver, (action, fn) => this.#call(action, fn), this.#log);
@@ -203,10 +213,16 @@ export class AcmeIssuer {
 
     const networkCode = (error as { code?: string }).code;
     const tlsTrust = /certificate|self[- ]signed|UNABLE_TO_VERIFY/i.test(`${networkCode} ${message}`);
-    const hint = tlsTrust ? ' The CA\'s TLS certificate is not trusted: set acme.caCertFile for a private or test CA.' : '';
-    return new CertPilotError('ACME_CA_UNREACHABLE', `Could not reach the ACME CA at ${this.#options.directoryUrl} during ${action}: ${message}.${hint}`, {
-      cause: error,
-      params: { action, directoryUrl: this.#options.directoryUrl, networkCode },
-    });
+    const hint = tlsTrust
+      ? " The CA's TLS certificate is not trusted: set acme.caCertFile for a private or test CA."
+      : '';
+    return new CertPilotError(
+      'ACME_CA_UNREACHABLE',
+      `Could not reach the ACME CA at ${this.#options.directoryUrl} during ${action}: ${message}.${hint}`,
+      {
+        cause: error,
+        params: { action, directoryUrl: this.#options.directoryUrl, networkCode },
+      },
+    );
   }
 }

@@ -53,11 +53,17 @@ export function readProblem(response: {
 
 /** Builds the typed error for a problem the CA returned while `action` ran. */
 export function problemToError(problem: AcmeProblem, action: string, cause?: unknown): CertPilotError {
-  const shortType = problem.type.startsWith(ACME_ERROR_PREFIX) ? problem.type.slice(ACME_ERROR_PREFIX.length) : problem.type;
+  const shortType = problem.type.startsWith(ACME_ERROR_PREFIX)
+    ? problem.type.slice(ACME_ERROR_PREFIX.length)
+    : problem.type;
   const code = PROBLEM_CODES[shortType] ?? (problem.status >= 500 ? 'ACME_CA_UNREACHABLE' : 'ACME_ORDER_FAILED');
-  return new CertPilotError(code, `The ACME CA rejected ${action}: ${problem.detail || shortType} (${shortType}, HTTP ${problem.status}).`, {
-    cause,
-    params: { action, problemType: shortType, detail: problem.detail, status: problem.status },
-    ...(problem.retryAfterMs === undefined ? {} : { retryAfterMs: problem.retryAfterMs }),
-  });
+  return new CertPilotError(
+    code,
+    `The ACME CA rejected ${action}: ${problem.detail || shortType} (${shortType}, HTTP ${problem.status}).`,
+    {
+      cause,
+      params: { action, problemType: shortType, detail: problem.detail, status: problem.status },
+      ...(problem.retryAfterMs === undefined ? {} : { retryAfterMs: problem.retryAfterMs }),
+    },
+  );
 }

@@ -42,12 +42,30 @@ export class WebrootSolver implements ChallengeSolver {
 
     let body: string;
     try {
-      body = await httpGetVia(this.#options.host, check.address, check.port, input.identifier, path, check.timeoutMs ?? 10_000);
+      body = await httpGetVia(
+        this.#options.host,
+        check.address,
+        check.port,
+        input.identifier,
+        path,
+        check.timeoutMs ?? 10_000,
+      );
     } catch (error) {
-      throw new CertPilotError('ACME_CHALLENGE_FAILED', `nginx did not answer the http-01 check at ${where}: ${(error as Error).message}`, {
-        cause: error,
-        params: { name: input.identifier, url: where },
-      });
+      const status = (error as Error).message;
+      // nginx workers run as an unprivileged user; a 403 almost always means a directory on the
+      // webroot's path is not searchable for that user.
+      const hint =
+        status === 'HTTP 403'
+          ? ` Make every directory of ${this.#webrootOf(input)} searchable (chmod o+x) for the nginx worker user.`
+          : '';
+      throw new CertPilotError(
+        'ACME_CHALLENGE_FAILED',
+        `nginx did not answer the http-01 check at ${where}: ${status}.${hint}`,
+        {
+          cause: error,
+          params: { name: input.identifier, url: where },
+        },
+      );
     }
     if (body.trim() !== input.keyAuthorization) {
       throw new CertPilotError(
@@ -65,7 +83,10 @@ export class WebrootSolver implements ChallengeSolver {
   #fileOf(input: ChallengeInput): string {
     // Tokens come from the CA; a token that could walk out of the directory is refused.
     if (!TOKEN.test(input.token)) {
-      throw new CertPilotError('ACME_BAD_REQUEST', `The CA sent an http-01 token with unexpected characters: ${input.token}`);
+      throw new CertPilotError(
+        'ACME_BAD_REQUEST',
+        `The CA sent an http-01 token with unexpected characters: ${input.token}`,
+      );
     }
     return posix.join(this.#webrootOf(input), CHALLENGE_PATH, input.token);
   }
@@ -77,7 +98,14 @@ export class WebrootSolver implements ChallengeSolver {
 }
 
 /** A minimal HTTP/1.1 GET over a host connection, so the check runs from the server itself. */
-async function httpGetVia(host: Host, address: string, port: number, hostHeader: string, path: string, timeoutMs: number): Promise<string> {
+async function httpGetVia(
+  host: Host,
+  address: string,
+  port: number,
+  hostHeader: string,
+  path: string,
+  timeoutMs: number,
+): Promise<string> {
   const socket = await host.connect(address, port);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -95,9 +123,11 @@ async function httpGetVia(host: Host, address: string, port: number, hostHeader:
       const response = Buffer.concat(chunks).toString('utf8');
       const [head = '', body = ''] = response.split('\r\n\r\n', 2);
       const status = /^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1];
-      if (status !== '200') reject(new Error(`HTTP ${status ?? 'response unreadable'}`));
+      if (status !== '200') reject(new Error(status ? `HTTP ${status}` : 'unreadable HTTP response'));
       else resolve(body);
     });
-    socket.write(`GET ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\nConnection: close\r\nUser-Agent: certpilot-self-check\r\n\r\n`);
+    socket.write(
+      `GET ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\nConnection: close\r\nUser-Agent: certpilot-self-check\r\n\r\n`,
+    );
   });
 }

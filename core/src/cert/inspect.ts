@@ -50,7 +50,10 @@ export function describeCertificate(leaf: X509Certificate, chain: X509Certificat
 
 /** Upper-case hex, no leading zeros: CAs and providers pad serials differently. */
 export function normalizeSerial(serial: string): string {
-  const hex = serial.replace(/[^0-9a-f]/gi, '').toUpperCase().replace(/^0+/, '');
+  const hex = serial
+    .replace(/[^0-9a-f]/gi, '')
+    .toUpperCase()
+    .replace(/^0+/, '');
   return hex === '' ? '0' : hex;
 }
 
@@ -60,7 +63,9 @@ export function checkChainOrder(leaf: X509Certificate, chain: X509Certificate[])
   let child = leaf;
   for (const [index, parent] of chain.entries()) {
     if (!child.checkIssued(parent) || !child.verify(parent.publicKey)) {
-      problems.push(`chain certificate ${index + 1} (${parent.subject.replace(/\n/g, ', ')}) did not issue the one before it`);
+      problems.push(
+        `chain certificate ${index + 1} (${parent.subject.replace(/\n/g, ', ')}) did not issue the one before it`,
+      );
     }
     child = parent;
   }
@@ -74,10 +79,14 @@ export function certificateMatchesKey(certPem: string, keyPem: string, source: s
   try {
     key = createPrivateKey(keyPem);
   } catch (error) {
-    throw new CertPilotError('CERT_INVALID', `The private key in ${source} cannot be read: ${(error as Error).message}`, {
-      cause: error,
-      params: { source },
-    });
+    throw new CertPilotError(
+      'CERT_INVALID',
+      `The private key in ${source} cannot be read: ${(error as Error).message}`,
+      {
+        cause: error,
+        params: { source },
+      },
+    );
   }
   return parseCertificate(leaf, source).checkPrivateKey(key);
 }
@@ -86,10 +95,14 @@ export function parseCertificate(pem: string | Buffer, source: string): X509Cert
   try {
     return new X509Certificate(pem);
   } catch (error) {
-    throw new CertPilotError('CERT_INVALID', `The certificate in ${source} cannot be parsed: ${(error as Error).message}`, {
-      cause: error,
-      params: { source },
-    });
+    throw new CertPilotError(
+      'CERT_INVALID',
+      `The certificate in ${source} cannot be parsed: ${(error as Error).message}`,
+      {
+        cause: error,
+        params: { source },
+      },
+    );
   }
 }
 
@@ -103,7 +116,8 @@ function parseSubjectAltNames(san: string | undefined): string[] {
 
 function describeKeyType(key: KeyObject): string {
   const details = key.asymmetricKeyDetails;
-  if (key.asymmetricKeyType === 'ec') return `ec-${details?.namedCurve === 'prime256v1' ? 'P-256' : details?.namedCurve === 'secp384r1' ? 'P-384' : details?.namedCurve ?? 'unknown'}`;
+  if (key.asymmetricKeyType === 'ec')
+    return `ec-${details?.namedCurve === 'prime256v1' ? 'P-256' : details?.namedCurve === 'secp384r1' ? 'P-384' : (details?.namedCurve ?? 'unknown')}`;
   if (key.asymmetricKeyType === 'rsa') return `rsa-${details?.modulusLength ?? 'unknown'}`;
   return key.asymmetricKeyType ?? 'unknown';
 }

@@ -1,7 +1,6 @@
 import { generateKeyPair } from 'node:crypto';
 import { CertPilotError } from '../errors.js';
 
-
 /** Private key types CertPilot generates; `ec-p256` is the default (small and fast for TLS). */
 export const KEY_TYPES = ['ec-p256', 'ec-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096'] as const;
 export type KeyType = (typeof KEY_TYPES)[number];
@@ -15,9 +14,13 @@ export async function generatePrivateKey(type: KeyType = DEFAULT_KEY_TYPE): Prom
       params: { keyType: type },
     });
   }
-  const encoding = { privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } } as const;
+  const encoding = {
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  } as const;
   return new Promise((resolve, reject) => {
-    const done = (error: Error | null, _publicKey: string, privateKey: string) => (error ? reject(error) : resolve(privateKey));
+    const done = (error: Error | null, _publicKey: string, privateKey: string) =>
+      error ? reject(error) : resolve(privateKey);
     if (type === 'ec-p256' || type === 'ec-p384') {
       generateKeyPair('ec', { namedCurve: type === 'ec-p256' ? 'prime256v1' : 'secp384r1', ...encoding }, done);
     } else {

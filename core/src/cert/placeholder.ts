@@ -15,11 +15,19 @@ export async function createPlaceholderCertificate(names: string[]): Promise<{ c
   const der = Buffer.from(keyPem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
   const privateKey = await webcrypto.subtle.importKey('pkcs8', der, algorithm, true, ['sign']);
   const jwk = await webcrypto.subtle.exportKey('jwk', privateKey);
-  const publicKey = await webcrypto.subtle.importKey('jwk', { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }, algorithm, true, ['verify']);
+  const publicKey = await webcrypto.subtle.importKey(
+    'jwk',
+    { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y },
+    algorithm,
+    true,
+    ['verify'],
+  );
 
   const now = Date.now();
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(8))).toString('hex').replace(/^[89a-f]/, '1'),
+    serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(8)))
+      .toString('hex')
+      .replace(/^[89a-f]/, '1'),
     name: `CN=${names[0] ?? 'certpilot-placeholder'}, O=CertPilot placeholder`,
     notBefore: new Date(now - 23 * 60 * 60 * 1000),
     notAfter: new Date(now + 60 * 60 * 1000),

@@ -43,13 +43,15 @@ export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string>> =
     COMMAND_FAILED: 'Command {{command}} failed: {{message}}',
     NGINX_NOT_FOUND: 'nginx not found at {{path}}: set nginx.bin in the config.',
     NGINX_COMMAND_FAILED: 'nginx command failed: {{message}}',
-    NGINX_CONFIG_INVALID: 'The nginx configuration test (nginx -t) fails; nothing was changed. Fix the configuration first:\n{{output}}',
+    NGINX_CONFIG_INVALID:
+      'The nginx configuration test (nginx -t) fails; nothing was changed. Fix the configuration first:\n{{output}}',
     NGINX_CONFIG_CHANGED: '{{path}} changed after it was read; run again.',
     NGINX_EDIT_FAILED: 'Could not change the nginx configuration; the original files were restored: {{message}}',
     CERT_INVALID: 'Invalid certificate: {{message}}',
     CERT_KEY_MISMATCH: 'Certificate and private key do not match: {{message}}',
     FILE_IO_FAILED: 'Reading or writing {{path}} failed: {{message}}',
-    ACME_UNAUTHORIZED: 'The ACME CA refused the request ({{problemType}}): {{detail}}. Check the account and control of the domain.',
+    ACME_UNAUTHORIZED:
+      'The ACME CA refused the request ({{problemType}}): {{detail}}. Check the account and control of the domain.',
     ACME_BAD_REQUEST: 'The ACME CA rejected the request as invalid ({{problemType}}): {{detail}}',
     ACME_RATE_LIMITED: 'The ACME CA rate limit was hit: {{detail}}. CertPilot retries later.',
     ACME_CA_UNREACHABLE: 'Could not reach the ACME CA: {{message}}',
@@ -58,7 +60,8 @@ export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string>> =
     DEPLOY_TEST_FAILED: 'nginx -t failed after the deploy; the old certificate was restored:\n{{output}}',
     DEPLOY_RELOAD_FAILED: 'nginx reload failed; rolled back: {{output}}',
     PROBE_FAILED: 'Could not verify the new certificate over TLS at {{address}}; rolled back: {{message}}',
-    PROBE_OLD_CERTIFICATE: '{{address}} still serves the old certificate (serial {{servedSerial}}) after the reload; rolled back.',
+    PROBE_OLD_CERTIFICATE:
+      '{{address}} still serves the old certificate (serial {{servedSerial}}) after the reload; rolled back.',
     JOB_STATE_INVALID: 'Renewal job state is inconsistent: {{message}}',
     INTERNAL: 'Internal error: {{message}}',
   },

@@ -94,7 +94,10 @@ async function issue(deps: JobRunnerDeps, job: RenewalJob, context: JobContext, 
       ...(context.replaces ? { replaces: context.replaces } : {}),
       ...(context.profile ? { profile: context.profile } : {}),
     });
-    job = await save(deps, { ...job, order: { url: order.url, ...(context.replaces ? { replaces: context.replaces } : {}) } });
+    job = await save(deps, {
+      ...job,
+      order: { url: order.url, ...(context.replaces ? { replaces: context.replaces } : {}) },
+    });
   } else {
     log.info({ orderUrl: order.url, status: order.status }, 'resuming stored order');
   }
@@ -111,7 +114,13 @@ async function issue(deps: JobRunnerDeps, job: RenewalJob, context: JobContext, 
   };
 
   job = await advance(deps, { ...job, certificate }, 'issued');
-  deps.events.emit('certificate.issued', { jobId: job.id, siteId: job.siteId, serial: info.serial, notAfter: info.notAfter, fingerprint: info.fingerprint });
+  deps.events.emit('certificate.issued', {
+    jobId: job.id,
+    siteId: job.siteId,
+    serial: info.serial,
+    notAfter: info.notAfter,
+    fingerprint: info.fingerprint,
+  });
   return job;
 }
 
@@ -122,7 +131,12 @@ async function deploy(deps: JobRunnerDeps, job: RenewalJob, context: JobContext,
   await context.target.deploy(job, certificate, keyPem);
   log.info({ target: context.target.kind, serial: certificate.serial }, 'deployed certificate');
   job = await advance(deps, job, 'deployed');
-  deps.events.emit('certificate.deployed', { jobId: job.id, siteId: job.siteId, target: context.target.kind, serial: certificate.serial });
+  deps.events.emit('certificate.deployed', {
+    jobId: job.id,
+    siteId: job.siteId,
+    target: context.target.kind,
+    serial: certificate.serial,
+  });
   return job;
 }
 
@@ -136,10 +150,15 @@ async function verify(deps: JobRunnerDeps, job: RenewalJob, context: JobContext)
 
 async function finish(deps: JobRunnerDeps, job: RenewalJob): Promise<RenewalJob> {
   const certificate = requireCertificate(job);
-  const { nextRunAt: _nextRunAt, resumeStep: _resumeStep, lastError: _lastError, ...rest } = job;
+  const { nextRunAt, resumeStep, lastError, ...rest } = job;
   job = await advance(deps, rest, 'done');
   if (job.keyRef) await deps.keys.remove(job.keyRef);
-  deps.events.emit('job.done', { jobId: job.id, siteId: job.siteId, serial: certificate.serial, notAfter: certificate.notAfter });
+  deps.events.emit('job.done', {
+    jobId: job.id,
+    siteId: job.siteId,
+    serial: certificate.serial,
+    notAfter: certificate.notAfter,
+  });
   return job;
 }
 
@@ -161,14 +180,23 @@ async function fail(deps: JobRunnerDeps, job: RenewalJob, thrown: unknown, log: 
   const nextRunAt = new Date(now.getTime() + retryDelayMs(attempt, error.retryAfterMs)).toISOString();
   log.warn({ err: error, step: job.step, attempt, nextRunAt }, 'renewal job will retry');
   job = await advance(deps, { ...job, attempt, nextRunAt, resumeStep, lastError: serialized }, 'waiting-retry');
-  deps.events.emit('job.waiting-retry', { jobId: job.id, siteId: job.siteId, attempt, retryAt: nextRunAt, error: serialized });
+  deps.events.emit('job.waiting-retry', {
+    jobId: job.id,
+    siteId: job.siteId,
+    attempt,
+    retryAt: nextRunAt,
+    error: serialized,
+  });
   return job;
 }
 
 async function advance(deps: JobRunnerDeps, job: RenewalJob, to: JobStep): Promise<RenewalJob> {
   const at = (deps.now ?? (() => new Date()))().toISOString();
   const from = job.step;
-  const entry = to === 'failed' || to === 'waiting-retry' ? { step: to, at, ...(job.lastError ? { error: job.lastError } : {}) } : { step: to, at };
+  const entry =
+    to === 'failed' || to === 'waiting-retry'
+      ? { step: to, at, ...(job.lastError ? { error: job.lastError } : {}) }
+      : { step: to, at };
   const next: RenewalJob = { ...job, step: to, updatedAt: at, history: [...job.history, entry] };
   await deps.store.save(next);
   if (from !== to) deps.events.emit('job.step', { jobId: job.id, siteId: job.siteId, from, to });
@@ -192,9 +220,13 @@ async function save(deps: JobRunnerDeps, job: RenewalJob): Promise<RenewalJob> {
 
 function requireCertificate(job: RenewalJob): IssuedCertificate {
   if (!job.certificate || !job.keyRef) {
-    throw new CertPilotError('JOB_STATE_INVALID', `Renewal job ${job.id} reached ${job.step} without a certificate and key.`, {
-      params: { jobId: job.id, step: job.step },
-    });
+    throw new CertPilotError(
+      'JOB_STATE_INVALID',
+      `Renewal job ${job.id} reached ${job.step} without a certificate and key.`,
+      {
+        params: { jobId: job.id, step: job.step },
+      },
+    );
   }
   return job.certificate;
 }

@@ -26,7 +26,11 @@ export interface ChallengeRouteOptions {
  * block serves gets a small server block next to `anchor`. Returns the webroot of each name
  * (an existing challenge location of another tool keeps its own root).
  */
-export async function ensureChallengeRoutes(names: string[], anchor: ServerBlock, options: ChallengeRouteOptions): Promise<Map<string, string>> {
+export async function ensureChallengeRoutes(
+  names: string[],
+  anchor: ServerBlock,
+  options: ChallengeRouteOptions,
+): Promise<Map<string, string>> {
   const roots = new Map<string, string>();
   let { config, blocks } = await options.rediscover();
 
@@ -40,14 +44,26 @@ export async function ensureChallengeRoutes(names: string[], anchor: ServerBlock
       continue;
     }
     const file = config.files.find((candidate) => candidate.path === edit.path);
-    if (!file) throw new CertPilotError('NGINX_EDIT_FAILED', `${edit.path} is not part of the nginx -T dump.`, { params: { path: edit.path } });
-    await applyConfigEdits(options.control, [{ path: edit.path, dumpedText: file.text, newText: edit.apply(file.text) }], posix.join(options.backupDir, `${Date.now()}`), options.logger);
+    if (!file)
+      throw new CertPilotError('NGINX_EDIT_FAILED', `${edit.path} is not part of the nginx -T dump.`, {
+        params: { path: edit.path },
+      });
+    await applyConfigEdits(
+      options.control,
+      [{ path: edit.path, dumpedText: file.text, newText: edit.apply(file.text) }],
+      posix.join(options.backupDir, `${Date.now()}`),
+      options.logger,
+    );
     ({ config, blocks } = await options.rediscover());
     anchor = blocks.find((block) => block.file === anchor.file && block.names.join() === anchor.names.join()) ?? anchor;
   }
-  throw new CertPilotError('NGINX_EDIT_FAILED', `Could not route http-01 challenges for ${names.join(', ')} on port ${options.port}.`, {
-    params: { names: names.join(', '), port: options.port },
-  });
+  throw new CertPilotError(
+    'NGINX_EDIT_FAILED',
+    `Could not route http-01 challenges for ${names.join(', ')} on port ${options.port}.`,
+    {
+      params: { names: names.join(', '), port: options.port },
+    },
+  );
 }
 
 /** Records names already routed in `roots` and returns the edit for the first one that is not. */
@@ -72,20 +88,25 @@ function planNextEdit(
   if (unserved.length === 0) return null;
   return {
     path: anchor.file,
-    apply: (text) => addChallengeServer(text, anchor, { port: options.port, names: unserved, webroot: options.webroot }),
+    apply: (text) =>
+      addChallengeServer(text, anchor, { port: options.port, names: unserved, webroot: options.webroot }),
   };
 }
 
 /** The server block nginx would pick for `name` on plain-HTTP `port`, matching names only. */
 export function plainBlockFor(name: string, blocks: ServerBlock[], port: number): ServerBlock | undefined {
   const onPort = blocks.filter((block) => block.listens.some((listen) => !listen.ssl && listen.port === port));
-  return onPort.find((block) => block.names.includes(name)) ?? onPort.find((block) => block.names.some((pattern) => nameMatches(pattern, name)));
+  return (
+    onPort.find((block) => block.names.includes(name)) ??
+    onPort.find((block) => block.names.some((pattern) => nameMatches(pattern, name)))
+  );
 }
 
 /** The `root` inside the block's challenge location, when it has one. */
 function challengeRoot(block: ServerBlock): string | undefined {
   const location = (block.directive.block?.children ?? []).find(
-    (child: Directive) => child.name === 'location' && child.args.some((arg) => arg.includes('/.well-known/acme-challenge')),
+    (child: Directive) =>
+      child.name === 'location' && child.args.some((arg) => arg.includes('/.well-known/acme-challenge')),
   );
   const root = location?.block?.children.find((child) => child.name === 'root');
   return root?.args[0];

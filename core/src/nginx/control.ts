@@ -3,7 +3,13 @@ import { CertPilotError, isCertPilotError } from '../errors.js';
 import type { ExecResult, Host } from '../host/host.js';
 
 /** Where nginx is usually installed when it is not on PATH (distribution packages, source builds, OpenResty). */
-const COMMON_NGINX_DIRS = ['/usr/sbin', '/usr/local/sbin', '/usr/local/nginx/sbin', '/usr/local/openresty/nginx/sbin', '/opt/nginx/sbin'];
+const COMMON_NGINX_DIRS = [
+  '/usr/sbin',
+  '/usr/local/sbin',
+  '/usr/local/nginx/sbin',
+  '/usr/local/openresty/nginx/sbin',
+  '/opt/nginx/sbin',
+];
 
 export interface NginxLocation {
   /** Absolute path of the nginx binary. */
@@ -30,9 +36,13 @@ export class NginxControl {
   static async locate(host: Host, given: { bin?: string; conf?: string; prefix?: string } = {}): Promise<NginxControl> {
     const bin = given.bin ?? (await findNginx(host));
     if (!(await host.stat(bin))) {
-      throw new CertPilotError('NGINX_NOT_FOUND', `nginx not found at ${bin}; set nginx.bin in the agent config to the nginx binary.`, {
-        params: { path: bin },
-      });
+      throw new CertPilotError(
+        'NGINX_NOT_FOUND',
+        `nginx not found at ${bin}; set nginx.bin in the agent config to the nginx binary.`,
+        {
+          params: { path: bin },
+        },
+      );
     }
 
     let conf = given.conf;
@@ -62,9 +72,13 @@ export class NginxControl {
   async dump(): Promise<string> {
     const result = await run(this.host, this.location.bin, [...this.#baseArgs(), '-T']);
     if (result.exitCode !== 0) {
-      throw new CertPilotError('NGINX_CONFIG_INVALID', `nginx -T failed for ${this.location.conf}; fix the configuration first:\n${result.stderr.trim()}`, {
-        params: { conf: this.location.conf, output: result.stderr.trim() },
-      });
+      throw new CertPilotError(
+        'NGINX_CONFIG_INVALID',
+        `nginx -T failed for ${this.location.conf}; fix the configuration first:\n${result.stderr.trim()}`,
+        {
+          params: { conf: this.location.conf, output: result.stderr.trim() },
+        },
+      );
     }
     return result.stdout;
   }
@@ -90,9 +104,13 @@ async function findNginx(host: Host): Promise<string> {
     const candidate = posix.join(dir, 'nginx');
     if (await host.stat(candidate)) return candidate;
   }
-  throw new CertPilotError('NGINX_NOT_FOUND', 'nginx was not found on PATH or in the usual places; set nginx.bin in the agent config.', {
-    params: { path: 'nginx' },
-  });
+  throw new CertPilotError(
+    'NGINX_NOT_FOUND',
+    'nginx was not found on PATH or in the usual places; set nginx.bin in the agent config.',
+    {
+      params: { path: 'nginx' },
+    },
+  );
 }
 
 async function run(host: Host, bin: string, args: string[]): Promise<ExecResult> {
@@ -100,10 +118,14 @@ async function run(host: Host, bin: string, args: string[]): Promise<ExecResult>
     return await host.exec(bin, args);
   } catch (error) {
     if (isCertPilotError(error, 'COMMAND_NOT_FOUND')) {
-      throw new CertPilotError('NGINX_NOT_FOUND', `nginx not found at ${bin}; set nginx.bin in the agent config to the nginx binary.`, {
-        cause: error,
-        params: { path: bin },
-      });
+      throw new CertPilotError(
+        'NGINX_NOT_FOUND',
+        `nginx not found at ${bin}; set nginx.bin in the agent config to the nginx binary.`,
+        {
+          cause: error,
+          params: { path: bin },
+        },
+      );
     }
     throw error;
   }

@@ -48,12 +48,20 @@ export class NginxTarget implements DeployTarget {
     const { control, site } = this.#options;
     const before = await control.test();
     if (!before.ok) {
-      throw new CertPilotError('NGINX_CONFIG_INVALID', `nginx -t already fails before deploying ${site.id}; nothing was changed. Fix the configuration first:\n${before.output}`, {
-        params: { site: site.id, output: before.output },
-      });
+      throw new CertPilotError(
+        'NGINX_CONFIG_INVALID',
+        `nginx -t already fails before deploying ${site.id}; nothing was changed. Fix the configuration first:\n${before.output}`,
+        {
+          params: { site: site.id, output: before.output },
+        },
+      );
     }
 
-    const manifest = await backupFiles(control.host, [site.certificatePath, site.certificateKeyPath], this.#backupDir(job));
+    const manifest = await backupFiles(
+      control.host,
+      [site.certificatePath, site.certificateKeyPath],
+      this.#backupDir(job),
+    );
     await replaceFiles(control.host, [
       { path: site.certificatePath, content: certificate.pem, mode: 0o644 },
       { path: site.certificateKeyPath, content: keyPem, mode: 0o600 },
@@ -62,9 +70,13 @@ export class NginxTarget implements DeployTarget {
     const after = await control.test();
     if (!after.ok) {
       await this.#rollback(job, manifest, `nginx -t failed with the new certificate`);
-      throw new CertPilotError('DEPLOY_TEST_FAILED', `nginx -t failed after the new certificate for ${site.id} was put in place; the old files were restored:\n${after.output}`, {
-        params: { site: site.id, output: after.output },
-      });
+      throw new CertPilotError(
+        'DEPLOY_TEST_FAILED',
+        `nginx -t failed after the new certificate for ${site.id} was put in place; the old files were restored:\n${after.output}`,
+        {
+          params: { site: site.id, output: after.output },
+        },
+      );
     }
 
     try {
@@ -112,9 +124,13 @@ export class NginxTarget implements DeployTarget {
     }
 
     if (lastSeen !== undefined) {
-      throw new CertPilotError('PROBE_OLD_CERTIFICATE', `${where} still serves certificate ${lastSeen} instead of the new ${serial} after the reload.`, {
-        params: { address: where, servedSerial: lastSeen, expectedSerial: serial },
-      });
+      throw new CertPilotError(
+        'PROBE_OLD_CERTIFICATE',
+        `${where} still serves certificate ${lastSeen} instead of the new ${serial} after the reload.`,
+        {
+          params: { address: where, servedSerial: lastSeen, expectedSerial: serial },
+        },
+      );
     }
     throw new CertPilotError('PROBE_FAILED', `No TLS handshake with ${where} succeeded after the reload.`, {
       cause: lastError,

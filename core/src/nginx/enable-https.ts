@@ -49,12 +49,23 @@ export class EnableHttpsTarget implements DeployTarget {
     const { config, blocks } = await this.#options.rediscover();
     // A resumed job may find its TLS block already added by the run that crashed.
     if (blocks.some((block) => block.certificatePath === certificatePath)) return;
-    const block = blocks.find((candidate) => candidate.file === this.#options.block.file && candidate.line === this.#options.block.line) ?? this.#options.block;
+    const block =
+      blocks.find(
+        (candidate) => candidate.file === this.#options.block.file && candidate.line === this.#options.block.line,
+      ) ?? this.#options.block;
     const file = config.files.find((candidate) => candidate.path === block.file);
-    if (!file) throw new CertPilotError('NGINX_EDIT_FAILED', `${block.file} is not part of the nginx -T dump.`, { params: { path: block.file } });
+    if (!file)
+      throw new CertPilotError('NGINX_EDIT_FAILED', `${block.file} is not part of the nginx -T dump.`, {
+        params: { path: block.file },
+      });
 
     const newText = addTlsServer(file.text, block, { port, certificatePath, keyPath, names: job.names });
-    await applyConfigEdits(control, [{ path: block.file, dumpedText: file.text, newText }], this.#backupDir(job), this.#options.logger);
+    await applyConfigEdits(
+      control,
+      [{ path: block.file, dumpedText: file.text, newText }],
+      this.#backupDir(job),
+      this.#options.logger,
+    );
   }
 
   async verify(job: RenewalJob, certificate: IssuedCertificate): Promise<{ address: string }> {
@@ -63,7 +74,22 @@ export class EnableHttpsTarget implements DeployTarget {
       names: job.names,
       certificatePath: this.#options.certificatePath,
       certificateKeyPath: this.#options.keyPath,
-      blocks: [{ ...this.#options.block, names: job.names, listens: [{ address: '127.0.0.1', port: this.#options.port, ssl: true, ipv6: false, defaultServer: false, raw: `${this.#options.port} ssl` }] }],
+      blocks: [
+        {
+          ...this.#options.block,
+          names: job.names,
+          listens: [
+            {
+              address: '127.0.0.1',
+              port: this.#options.port,
+              ssl: true,
+              ipv6: false,
+              defaultServer: false,
+              raw: `${this.#options.port} ssl`,
+            },
+          ],
+        },
+      ],
       problems: [],
     };
     const probe = new NginxTarget({

@@ -24,7 +24,8 @@ export async function readConfigFromDisk(host: Host, mainFile: string): Promise<
     const text = (await host.readFile(path)).toString('utf8');
     dump += `# configuration file ${path}:\n${text}\n`;
     for (const pattern of includePatterns(parseConfigText(text, path))) {
-      for (const file of await expandInclude(host, posix.isAbsolute(pattern) ? pattern : posix.join(prefix, pattern))) await visit(file);
+      for (const file of await expandInclude(host, posix.isAbsolute(pattern) ? pattern : posix.join(prefix, pattern)))
+        await visit(file);
     }
   };
 
@@ -44,7 +45,12 @@ async function expandInclude(host: Host, pattern: string): Promise<string[]> {
   const base = posix.basename(pattern);
   if (!/[*?[]/.test(base)) return (await host.stat(pattern)) ? [pattern] : [];
 
-  const matcher = new RegExp(`^${base.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+  const matcher = new RegExp(
+    `^${base
+      .replace(/[.+^${}()|\\]/g, '\\$&')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\?/g, '[^/]')}$`,
+  );
   const names = (await host.readdir(directory)).filter((name) => matcher.test(name) && !name.startsWith('.'));
   return names.sort().map((name) => posix.join(directory, name));
 }

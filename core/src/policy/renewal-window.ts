@@ -69,11 +69,21 @@ export function decideRenewal(
   }
 
   const renewAt = lifetimeRenewalTime(certificate);
-  return { due: renewAt.getTime() <= now.getTime(), renewAt: renewAt.toISOString(), reason: 'lifetime-remaining', daysLeft };
+  return {
+    due: renewAt.getTime() <= now.getTime(),
+    renewAt: renewAt.toISOString(),
+    reason: 'lifetime-remaining',
+    daysLeft,
+  };
 }
 
 /** Picks a uniformly random time in `[start, end)`; a window in the past yields `now`. */
-export function pickTimeInWindow(start: string, end: string, random: () => number = Math.random, now = new Date()): string {
+export function pickTimeInWindow(
+  start: string,
+  end: string,
+  random: () => number = Math.random,
+  now = new Date(),
+): string {
   const from = Date.parse(start);
   const to = Date.parse(end);
   if (to <= now.getTime()) return now.toISOString();

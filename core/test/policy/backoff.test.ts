@@ -5,7 +5,10 @@ import { BACKOFF_SCHEDULE_MS, jitterDelayMs, parseRetryAfter, retryDelayMs } fro
 const MINUTE = 60_000;
 
 test('schedule is 1 min, 10 min, 100 min, then daily', () => {
-  assert.deepEqual([1, 2, 3, 4, 5, 9].map((attempt) => retryDelayMs(attempt)), [MINUTE, 10 * MINUTE, 100 * MINUTE, 1440 * MINUTE, 1440 * MINUTE, 1440 * MINUTE]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 9].map((attempt) => retryDelayMs(attempt)),
+    [MINUTE, 10 * MINUTE, 100 * MINUTE, 1440 * MINUTE, 1440 * MINUTE, 1440 * MINUTE],
+  );
   assert.equal(BACKOFF_SCHEDULE_MS.length, 4);
 });
 
@@ -25,7 +28,16 @@ test('Retry-After parses seconds and dates', () => {
 });
 
 test('jitter stays inside its range', () => {
-  assert.equal(jitterDelayMs(3_600_000, () => 0), 0);
-  assert.equal(jitterDelayMs(3_600_000, () => 0.999), 3_596_400);
-  assert.equal(jitterDelayMs(0, () => 0.5), 0);
+  assert.equal(
+    jitterDelayMs(3_600_000, () => 0),
+    0,
+  );
+  assert.equal(
+    jitterDelayMs(3_600_000, () => 0.999),
+    3_596_400,
+  );
+  assert.equal(
+    jitterDelayMs(0, () => 0.5),
+    0,
+  );
 });

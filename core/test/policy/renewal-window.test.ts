@@ -7,15 +7,24 @@ const at = (ms: number) => new Date(ms).toISOString();
 const start = Date.parse('2026-01-01T00:00:00Z');
 
 test('90-day certificate renews with 30 days left', () => {
-  assert.equal(lifetimeRenewalTime({ notBefore: at(start), notAfter: at(start + 90 * DAY) }).toISOString(), at(start + 60 * DAY));
+  assert.equal(
+    lifetimeRenewalTime({ notBefore: at(start), notAfter: at(start + 90 * DAY) }).toISOString(),
+    at(start + 60 * DAY),
+  );
 });
 
 test('45-day certificate renews with 15 days left', () => {
-  assert.equal(lifetimeRenewalTime({ notBefore: at(start), notAfter: at(start + 45 * DAY) }).toISOString(), at(start + 30 * DAY));
+  assert.equal(
+    lifetimeRenewalTime({ notBefore: at(start), notAfter: at(start + 45 * DAY) }).toISOString(),
+    at(start + 30 * DAY),
+  );
 });
 
 test('6-day certificate renews at half its lifetime', () => {
-  assert.equal(lifetimeRenewalTime({ notBefore: at(start), notAfter: at(start + 6 * DAY) }).toISOString(), at(start + 3 * DAY));
+  assert.equal(
+    lifetimeRenewalTime({ notBefore: at(start), notAfter: at(start + 6 * DAY) }).toISOString(),
+    at(start + 3 * DAY),
+  );
 });
 
 test('decision: due, not due, expired, forced', () => {
@@ -31,7 +40,12 @@ test('decision: due, not due, expired, forced', () => {
 
 test('ARI window overrides the lifetime rule', () => {
   const certificate = { notBefore: at(start), notAfter: at(start + 90 * DAY) };
-  const ari = { start: at(start + 5 * DAY), end: at(start + 6 * DAY), selectedTime: at(start + 5.5 * DAY), explanationUrl: 'https://ca.example/incident' };
+  const ari = {
+    start: at(start + 5 * DAY),
+    end: at(start + 6 * DAY),
+    selectedTime: at(start + 5.5 * DAY),
+    explanationUrl: 'https://ca.example/incident',
+  };
   const decision = decideRenewal(certificate, { now: new Date(start + 5.6 * DAY), ari });
   assert.equal(decision.due, true);
   assert.equal(decision.reason, 'ari-window');
@@ -41,7 +55,16 @@ test('ARI window overrides the lifetime rule', () => {
 
 test('time in window is uniform within bounds', () => {
   const now = new Date(start);
-  assert.equal(pickTimeInWindow(at(start + DAY), at(start + 2 * DAY), () => 0, now), at(start + DAY));
-  assert.equal(pickTimeInWindow(at(start + DAY), at(start + 2 * DAY), () => 0.5, now), at(start + 1.5 * DAY));
-  assert.equal(pickTimeInWindow(at(start - 2 * DAY), at(start - DAY), () => 0.5, now), now.toISOString());
+  assert.equal(
+    pickTimeInWindow(at(start + DAY), at(start + 2 * DAY), () => 0, now),
+    at(start + DAY),
+  );
+  assert.equal(
+    pickTimeInWindow(at(start + DAY), at(start + 2 * DAY), () => 0.5, now),
+    at(start + 1.5 * DAY),
+  );
+  assert.equal(
+    pickTimeInWindow(at(start - 2 * DAY), at(start - DAY), () => 0.5, now),
+    now.toISOString(),
+  );
 });

@@ -1,6 +1,12 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
-import { canonicalQueryString, compareOrdinal } from './canonical-text.js';
+import {
+  canonicalHeaderValue,
+  canonicalQueryString,
+  compareOrdinal,
+  equalInConstantTime,
+  parseAuthorizationFields,
+} from './canonical-text.js';
 
 export const ACS3_ALGORITHM = 'ACS3-HMAC-SHA256';
 
@@ -43,7 +49,9 @@ export function acs3CanonicalRequest(request: Acs3SignedRequest, signedHeaders: 
   const canonicalQuery = canonicalQueryString(request.query);
 
   const headerNames = [...signedHeaders].map((name) => name.toLowerCase()).sort(compareOrdinal);
-  const canonicalHeaders = headerNames.map((name) => `${name}:${headerText(request.headers[name])}\n`).join('');
+  const canonicalHeaders = headerNames
+    .map((name) => `${name}:${canonicalHeaderValue(request.headers[name])}\n`)
+    .join('');
 
   return [
     request.method.toUpperCase(),
@@ -86,11 +94,7 @@ export function parseAcs3Authorization(authorization: string): Acs3Authorization
   const prefix = `${ACS3_ALGORITHM} `;
   if (!authorization.startsWith(prefix)) return null;
 
-  const fields = new Map<string, string>();
-  for (const part of authorization.slice(prefix.length).split(',')) {
-    const equals = part.indexOf('=');
-    if (equals > 0) fields.set(part.slice(0, equals).trim(), part.slice(equals + 1).trim());
-  }
+  const fields = parseAuthorizationFields(authorization.slice(prefix.length));
 
   const accessKeyId = fields.get('Credential');
   const signedHeaders = fields.get('SignedHeaders');
@@ -102,12 +106,5 @@ export function parseAcs3Authorization(authorization: string): Acs3Authorization
 
 /** Compares two hex signatures in constant time. */
 export function sameSignature(expected: string, provided: string): boolean {
-  const a = Buffer.from(expected);
-  const b = Buffer.from(provided.toLowerCase());
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function headerText(value: string | string[] | undefined): string {
-  if (value === undefined) return '';
-  return Array.isArray(value) ? value.map((item) => item.trim()).join(',') : value.trim();
+  return equalInConstantTime(expected, provided.toLowerCase());
 }

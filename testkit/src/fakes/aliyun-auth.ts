@@ -10,6 +10,7 @@ import {
   type Acs3SignedRequest,
 } from './aliyun-acs3-signature.js';
 import { aliyunErrors } from './aliyun-errors.js';
+import { MAX_CLOCK_SKEW_MS, withinClockSkew } from './clock-skew.js';
 import { rpcStringToSign, verifyRpcSignature } from './aliyun-rpc-signature.js';
 import { headerValue, parseQuery, type ReceivedRequest } from './http-server.js';
 
@@ -28,7 +29,6 @@ export interface AuthenticatedCall {
   parameters: Array<[string, string]>;
 }
 
-const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 const RPC_SIGNATURE_PARAMETERS = new Set([
   'AccessKeyId',
   'Signature',
@@ -91,10 +91,15 @@ function authenticateAcs3(
   now: number,
 ): AuthenticatedCall {
   const parsed = parseAcs3Authorization(authorization);
-  if (parsed === null) throw aliyunErrors.incompleteSignature('Authorization is not ACS3-HMAC-SHA256 Credential=...,SignedHeaders=...,Signature=...');
+  if (parsed === null)
+    throw aliyunErrors.incompleteSignature(
+      'Authorization is not ACS3-HMAC-SHA256 Credential=...,SignedHeaders=...,Signature=...',
+    );
   for (const name of ACS3_REQUIRED_SIGNED_HEADERS) {
-    if (!parsed.signedHeaders.includes(name)) throw aliyunErrors.incompleteSignature(`SignedHeaders must include ${name}.`);
-    if (headerValue(request.headers, name) === undefined) throw aliyunErrors.incompleteSignature(`Header ${name} is missing.`);
+    if (!parsed.signedHeaders.includes(name))
+      throw aliyunErrors.incompleteSignature(`SignedHeaders must include ${name}.`);
+    if (headerValue(request.headers, name) === undefined)
+      throw aliyunErrors.incompleteSignature(`Header ${name} is missing.`);
   }
 
   const secret = secrets.get(parsed.accessKeyId);
@@ -170,7 +175,7 @@ function checkTimestamp(text: string, now: number): void {
 
   const time = Date.parse(text);
   if (Number.isNaN(time)) throw aliyunErrors.timestampFormat();
-  if (Math.abs(now - time) > MAX_CLOCK_SKEW_MS) throw aliyunErrors.timestampExpired();
+  if (!withinClockSkew(time, now)) throw aliyunErrors.timestampExpired();
 }
 
 function formParameters(request: ReceivedRequest): Array<[string, string]> {

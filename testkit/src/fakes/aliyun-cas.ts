@@ -37,7 +37,10 @@ export class CasStore {
       throw error;
     }
     const keyCheck = checkPrivateKey(details, keyPem);
-    if (keyCheck !== 'matches') throw aliyunErrors.casMalformed(`Key ${keyCheck === 'invalid' ? 'is not a PEM private key' : 'does not match Cert'}.`);
+    if (keyCheck !== 'matches')
+      throw aliyunErrors.casMalformed(
+        `Key ${keyCheck === 'invalid' ? 'is not a PEM private key' : 'does not match Cert'}.`,
+      );
 
     const certificate: CasCertificate = { id: this.#nextId++, name, certPem, keyPem, details, createdAt: new Date() };
     this.#certificates.set(certificate.id, certificate);
@@ -63,7 +66,7 @@ export class CasStore {
     this.#certificates.delete(id);
   }
 
-  /** A unique name for a certificate the CDN API uploads on the caller's behalf. */
+  /** Returns a name no certificate has yet, for a certificate the CDN API uploads on the caller's behalf. */
   unusedName(prefix: string): string {
     let index = 1;
     while (this.all().some((certificate) => certificate.name === `${prefix}-${index}`)) index++;
@@ -75,8 +78,8 @@ export class CasStore {
 export type RpcHandler = (parameters: CallParameters) => Promise<Record<string, unknown>> | Record<string, unknown>;
 
 /**
- * The CAS 2020-04-07 actions. `isInUse` tells whether a CDN domain serves or is rolling out
- * a certificate, which blocks its deletion.
+ * Builds the CAS 2020-04-07 actions. `isInUse` returns true while a CDN domain serves or rolls
+ * out a certificate, and such a certificate cannot be deleted.
  */
 export function casHandlers(store: CasStore, isInUse: (id: number) => boolean): Record<string, RpcHandler> {
   const requireCertificate = (parameters: CallParameters): CasCertificate => {
@@ -88,7 +91,11 @@ export function casHandlers(store: CasStore, isInUse: (id: number) => boolean): 
 
   return {
     UploadUserCertificate: (parameters) => {
-      const certificate = store.upload(parameters.required('Name'), parameters.required('Cert'), parameters.required('Key'));
+      const certificate = store.upload(
+        parameters.required('Name'),
+        parameters.required('Cert'),
+        parameters.required('Key'),
+      );
       return { CertId: certificate.id, ResourceId: `cas-upload-${certificate.id}` };
     },
 
@@ -130,8 +137,9 @@ export function casHandlers(store: CasStore, isInUse: (id: number) => boolean): 
 }
 
 /**
- * CAS reports serials as lowercase hex left-padded with zeros; this fake pads to 40 digits so
- * a client must normalize before comparing with a serial read from TLS.
+ * Formats a serial as CAS reports it: lowercase hex, left-padded with zeros. A client must
+ * strip the zeros and the case before it compares the serial with one read from TLS.
+ * NOTE: how far CAS pads is not documented; this fake pads to 40 digits.
  */
 export function casSerialNumber(certificate: CasCertificate): string {
   return certificate.details.serialNumber.toLowerCase().padStart(40, '0');
@@ -142,12 +150,11 @@ function matchesKeyword(certificate: CasCertificate, keyword: string): boolean {
   return names.some((name) => name.toLowerCase().includes(keyword));
 }
 
-function listEntry(certificate: CasCertificate): Record<string, unknown> {
+/** Fields that the list entry and the detail reply share, under the same names. */
+function sharedFields(certificate: CasCertificate): Record<string, unknown> {
   const { details } = certificate;
   return {
-    CertificateId: certificate.id,
     Name: certificate.name,
-    CommonName: details.commonName ?? '',
     Sans: details.dnsNames.join(','),
     SerialNo: casSerialNumber(certificate),
     Fingerprint: details.sha1Fingerprint.replace(/:/g, '').toLowerCase(),
@@ -155,9 +162,17 @@ function listEntry(certificate: CasCertificate): Record<string, unknown> {
     Issuer: details.issuerOrganization ?? details.issuerCommonName ?? '',
     StartDate: details.notBefore.toISOString().slice(0, 10),
     EndDate: details.notAfter.toISOString().slice(0, 10),
-    CertStartTime: details.notBefore.getTime(),
-    CertEndTime: details.notAfter.getTime(),
     Expired: details.notAfter.getTime() < Date.now(),
+  };
+}
+
+function listEntry(certificate: CasCertificate): Record<string, unknown> {
+  return {
+    CertificateId: certificate.id,
+    CommonName: certificate.details.commonName ?? '',
+    ...sharedFields(certificate),
+    CertStartTime: certificate.details.notBefore.getTime(),
+    CertEndTime: certificate.details.notAfter.getTime(),
     Upload: true,
     SourceType: 'upload',
     Status: 'ISSUED',
@@ -165,21 +180,12 @@ function listEntry(certificate: CasCertificate): Record<string, unknown> {
 }
 
 function detailFields(certificate: CasCertificate): Record<string, unknown> {
-  const { details } = certificate;
   return {
     Id: certificate.id,
-    Name: certificate.name,
-    Common: details.commonName ?? '',
-    Sans: details.dnsNames.join(','),
-    SerialNo: casSerialNumber(certificate),
-    Fingerprint: details.sha1Fingerprint.replace(/:/g, '').toLowerCase(),
-    Sha2: details.sha256Hex,
-    Issuer: details.issuerOrganization ?? details.issuerCommonName ?? '',
-    NotBefore: details.notBefore.getTime(),
-    NotAfter: details.notAfter.getTime(),
-    StartDate: details.notBefore.toISOString().slice(0, 10),
-    EndDate: details.notAfter.toISOString().slice(0, 10),
-    Expired: details.notAfter.getTime() < Date.now(),
+    Common: certificate.details.commonName ?? '',
+    ...sharedFields(certificate),
+    NotBefore: certificate.details.notBefore.getTime(),
+    NotAfter: certificate.details.notAfter.getTime(),
     BuyInAliyun: false,
     CertIdentifier: `${certificate.id}-${CAS_REGION}`,
   };

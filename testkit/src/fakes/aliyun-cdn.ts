@@ -4,10 +4,10 @@ import type { CallParameters } from './aliyun-parameters.js';
 import { CAS_REGION, type CasCertificate, type CasStore, type RpcHandler } from './aliyun-cas.js';
 import { EdgeDeployment, type ProcessingHold } from './edge-deployment.js';
 
-/** `cdn` answers CDN 2018-05-10 calls, `dcdn` DCDN 2018-01-15 calls; each sees only its own domains. */
+/** Product of a domain: `cdn` serves CDN 2018-05-10 calls and `dcdn` DCDN 2018-01-15 calls, each for its own domains only. */
 export type CdnProduct = 'cdn' | 'dcdn';
 
-/** What a domain is bound to: a CAS certificate, uploaded through CAS or directly (`upload`). */
+/** A domain's binding: a CAS certificate, uploaded through CAS (`cas`) or through the CDN call (`upload`). */
 interface CdnBinding {
   casId: number;
   certType: 'cas' | 'upload';
@@ -46,7 +46,13 @@ export class CdnDomainStore {
   add(name: string, product: CdnProduct): void {
     const key = name.toLowerCase();
     if (this.#domains.has(key)) throw new Error(`Aliyun CDN domain ${key} already exists`);
-    this.#domains.set(key, { name: key, product, edge: new EdgeDeployment(), createdAt: new Date(), modifiedAt: new Date() });
+    this.#domains.set(key, {
+      name: key,
+      product,
+      edge: new EdgeDeployment(),
+      createdAt: new Date(),
+      modifiedAt: new Date(),
+    });
   }
 
   /** Returns the domain of `product`, or throws `InvalidDomain.NotFound`. */
@@ -84,7 +90,7 @@ export class CdnDomainStore {
     };
   }
 
-  /** The certificate the edge serves for an SNI name: exact domain first, then `*.parent`. */
+  /** Returns the certificate the edge serves for an SNI name: exact domain first, then `*.parent`. */
   servedCertificate(servername: string): CasCertificate | null {
     const dot = servername.indexOf('.');
     for (const candidate of [servername, dot > 0 ? `*${servername.slice(dot)}` : undefined]) {
@@ -105,7 +111,7 @@ export class CdnDomainStore {
   }
 }
 
-/** Handlers for one product: `SetCdnDomainSSLCertificate`-style binding and the certificate query. */
+/** Builds one product's actions: the `Set*DomainSSLCertificate` binding and the certificate query. */
 export function cdnHandlers(product: CdnProduct, domains: CdnDomainStore, cas: CasStore): Record<string, RpcHandler> {
   const prefix = product === 'cdn' ? 'Cdn' : 'Dcdn';
   const describeCertificate = product === 'cdn' ? 'DescribeDomainCertificateInfo' : 'DescribeDcdnDomainCertificateInfo';
@@ -162,7 +168,9 @@ function resolveBinding(parameters: CallParameters, domainName: string, cas: Cas
     certificate = cas.upload(certName, certPem, keyPem);
   } catch (error) {
     if (error instanceof AliyunError && error.code === 'InvalidSource.Content.Malformed') {
-      throw /does not match/.test(error.message) ? aliyunErrors.certificateKeyMismatch() : aliyunErrors.certificateFormat();
+      throw /does not match/.test(error.message)
+        ? aliyunErrors.certificateKeyMismatch()
+        : aliyunErrors.certificateFormat();
     }
     throw error;
   }

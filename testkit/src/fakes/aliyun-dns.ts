@@ -84,13 +84,16 @@ export class AlidnsStore {
   }
 }
 
-/** The record's full name: `rr.domain`, or the domain itself for `@`. */
+/** Returns the record's full name: `rr.domain`, or the domain itself for `@`. */
 export function recordFqdn(record: Pick<AlidnsRecord, 'rr' | 'domainName'>): string {
   return (record.rr === '@' ? record.domainName : `${record.rr}.${record.domainName}`).toLowerCase();
 }
 
-/** The Alidns 2015-01-09 actions. TXT changes are reported to `onTxtChange` before the reply is sent. */
-export function alidnsHandlers(store: AlidnsStore, onTxtChange: TxtChangeListener | undefined): Record<string, RpcHandler> {
+/** Builds the Alidns 2015-01-09 actions. TXT changes reach `onTxtChange` before the reply is sent. */
+export function alidnsHandlers(
+  store: AlidnsStore,
+  onTxtChange: TxtChangeListener | undefined,
+): Record<string, RpcHandler> {
   const notify = async (record: AlidnsRecord): Promise<void> => {
     if (record.type !== 'TXT' || onTxtChange === undefined) return;
     const fqdn = recordFqdn(record);
@@ -160,12 +163,14 @@ export function alidnsHandlers(store: AlidnsStore, onTxtChange: TxtChangeListene
       const pageSize = parameters.integer('PageSize', 20, { min: 1, max: 500 });
 
       // NOTE: keywords match as substrings (types exactly); Alidns's SearchMode switch is not modeled.
-      const matching = store.records(domainName).filter(
-        (record) =>
-          (rrKeyword === undefined || record.rr.toLowerCase().includes(rrKeyword)) &&
-          (typeKeyword === undefined || record.type === typeKeyword) &&
-          (valueKeyword === undefined || record.value.toLowerCase().includes(valueKeyword)),
-      );
+      const matching = store
+        .records(domainName)
+        .filter(
+          (record) =>
+            (rrKeyword === undefined || record.rr.toLowerCase().includes(rrKeyword)) &&
+            (typeKeyword === undefined || record.type === typeKeyword) &&
+            (valueKeyword === undefined || record.value.toLowerCase().includes(valueKeyword)),
+        );
       const page = matching.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
       return {
         TotalCount: matching.length,

@@ -95,7 +95,12 @@ export class OssCnameStore {
     if (existing !== undefined && existing.bucket !== bucket) throw ossErrors.cnameAlreadyExists();
     if (existing === undefined && !this.#ownershipVerified(bucket, domain)) throw ossErrors.needVerifyDomainOwnership();
 
-    const cname = existing ?? { bucket, domain, lastModified: new Date(), edge: new EdgeDeployment<CnameCertificate>() };
+    const cname = existing ?? {
+      bucket,
+      domain,
+      lastModified: new Date(),
+      edge: new EdgeDeployment<CnameCertificate>(),
+    };
     const change = this.#certificateChange(body, domain, cname.edge.latest);
     this.#cnames.set(domain, cname);
     if (change !== undefined) cname.edge.deploy(change);
@@ -136,7 +141,7 @@ export class OssCnameStore {
     this.#requireForControl(domain).edge.finish();
   }
 
-  /** What the edge serves for an SNI name; OSS has no wildcard CNAMEs for standard buckets. */
+  /** Returns what the edge serves for an SNI name. Standard buckets have no wildcard CNAMEs. */
   servedCertificate(servername: string): EdgeCertificate | null {
     const served = this.#cnames.get(servername)?.edge.served;
     return served ? { certPem: served.certPem, keyPem: served.keyPem } : null;
@@ -159,7 +164,11 @@ export class OssCnameStore {
    * certificate, or the new certificate. Replacing a different certificate needs `Force` true
    * or a `PreviousCertId` equal to the current one.
    */
-  #certificateChange(body: string, domain: string, current: CnameCertificate | null): CnameCertificate | null | undefined {
+  #certificateChange(
+    body: string,
+    domain: string,
+    current: CnameCertificate | null,
+  ): CnameCertificate | null | undefined {
     const section = readXmlText(body, 'BucketCnameConfiguration', 'Cname', 'CertificateConfiguration');
     if (section === undefined) return undefined;
     if (readXmlText(section, 'DeleteCertificate') === 'true') return null;
@@ -185,7 +194,7 @@ export class OssCnameStore {
     } else {
       const certPem = readXmlText(section, 'Certificate');
       const keyPem = readXmlText(section, 'PrivateKey');
-      if (!certPem || !keyPem) throw ossErrors.invalidCertificate('give CertId, or Certificate and PrivateKey');
+      if (!certPem || !keyPem) throw ossErrors.invalidCertificate('CertId, or Certificate and PrivateKey, is missing');
       material = { certPem, keyPem };
       type = 'Upload';
     }

@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 
 import type { AliyunAccount } from './aliyun-auth.js';
 import { OssCnameStore, type CasLookup, type OssCnameSnapshot, type TxtLookup } from './aliyun-oss-cname.js';
-import { FaultQueue, type FakeRequestRecord } from './controls.js';
+import { FaultQueue, newRequestRecord, type FakeRequestRecord } from './controls.js';
 import type { ProcessingHold } from './edge-deployment.js';
 import { headerValue, sendXml, startHttpServer, type ReceivedRequest } from './http-server.js';
 import { authenticateOssRequest } from './oss-auth.js';
@@ -60,15 +60,8 @@ export async function startFakeOss(options: FakeOssOptions): Promise<FakeOss> {
   const requests: FakeRequestRecord[] = [];
 
   const server = await startHttpServer(async (request, response) => {
-    const record: FakeRequestRecord = {
-      method: request.method,
-      path: request.path,
-      query: request.rawQuery,
-      action: operationName(request),
-      signed: false,
-      signatureQuirks: [],
-      status: 0,
-    };
+    const operation = operationName(request);
+    const record = newRequestRecord(request, operation);
     requests.push(record);
     const requestId = randomBytes(12).toString('hex').toUpperCase();
     const host = headerValue(request.headers, 'host') ?? '';
@@ -89,7 +82,7 @@ export async function startFakeOss(options: FakeOssOptions): Promise<FakeOss> {
       if (fault?.kind === 'throttle') throw ossErrors.throttled();
       if (fault?.kind === 'fail') throw ossErrors.injectedFailure(fault.status);
 
-      const document = route(request, record.action, bucket, cnames);
+      const document = route(request, operation, bucket, cnames);
       reply(response, record, requestId, 200, document === undefined ? '' : renderXmlDocument(document));
     } catch (error) {
       if (!(error instanceof OssError)) throw error;
@@ -118,7 +111,7 @@ export async function startFakeOss(options: FakeOssOptions): Promise<FakeOss> {
   };
 }
 
-/** Names the CNAME operation a request asks for, from its method and sub-resources. */
+/** Returns the CNAME operation that a request's method and sub-resources select, or undefined. */
 function operationName(request: ReceivedRequest): string | undefined {
   const query = new Map(request.query);
   if (request.path !== '/') return undefined;
@@ -158,7 +151,13 @@ function route(
   }
 }
 
-function reply(response: ServerResponse, record: FakeRequestRecord, requestId: string, status: number, xml: string): void {
+function reply(
+  response: ServerResponse,
+  record: FakeRequestRecord,
+  requestId: string,
+  status: number,
+  xml: string,
+): void {
   record.status = status;
   sendXml(response, status, xml, { 'x-oss-request-id': requestId, server: 'AliyunOSS' });
 }

@@ -1,6 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 
-import { canonicalQueryString, encodeRfc3986 } from './canonical-text.js';
+import { canonicalQueryString, encodeRfc3986, equalInConstantTime } from './canonical-text.js';
 
 /**
  * Builds the RPC V1 string to sign: `METHOD&%2F&` followed by the encoded, key-sorted
@@ -27,7 +27,5 @@ export function verifyRpcSignature(
   const provided = parameters.find(([key]) => key === 'Signature')?.[1];
   if (provided === undefined) return false;
 
-  const expected = Buffer.from(signRpc(accessKeySecret, method, parameters));
-  const actual = Buffer.from(provided);
-  return expected.length === actual.length && timingSafeEqual(expected, actual);
+  return equalInConstantTime(signRpc(accessKeySecret, method, parameters), provided);
 }

@@ -7,9 +7,9 @@ import { cdnHandlers, CdnDomainStore, type CdnDomainSnapshot, type CdnProduct } 
 import { alidnsHandlers, AlidnsStore, type AlidnsRecord, type TxtChangeListener } from './aliyun-dns.js';
 import { AliyunError, aliyunErrorBody, aliyunErrors } from './aliyun-errors.js';
 import { CallParameters } from './aliyun-parameters.js';
-import { FaultQueue, type FakeRequestRecord } from './controls.js';
+import { FaultQueue, newRequestRecord, type FakeRequestRecord } from './controls.js';
 import type { ProcessingHold } from './edge-deployment.js';
-import { headerValue, sendJson, startHttpServer, type ReceivedRequest } from './http-server.js';
+import { headerValue, sendJson, startHttpServer } from './http-server.js';
 import type { EdgeCertificate } from './tls-edge.js';
 import { startTlsEdge } from './tls-edge.js';
 
@@ -69,13 +69,16 @@ export async function startFakeAliyun(options: FakeAliyunOptions): Promise<FakeA
   const register = (version: string, table: Record<string, RpcHandler>): void => {
     for (const [action, handler] of Object.entries(table)) handlers.set(`${version}/${action}`, handler);
   };
-  register(PRODUCT_VERSIONS.cas, casHandlers(cas, (id) => cdnDomains.isCasCertificateInUse(id)));
+  register(
+    PRODUCT_VERSIONS.cas,
+    casHandlers(cas, (id) => cdnDomains.isCasCertificateInUse(id)),
+  );
   register(PRODUCT_VERSIONS.cdn, cdnHandlers('cdn', cdnDomains, cas));
   register(PRODUCT_VERSIONS.dcdn, cdnHandlers('dcdn', cdnDomains, cas));
   register(PRODUCT_VERSIONS.alidns, alidnsHandlers(dns, options.onTxtChange));
 
   const server = await startHttpServer(async (request, response) => {
-    const record = newRecord(request);
+    const record = newRequestRecord(request, requestedAction(request));
     requests.push(record);
     const requestId = randomUUID().toUpperCase();
 
@@ -94,7 +97,12 @@ export async function startFakeAliyun(options: FakeAliyunOptions): Promise<FakeA
     } catch (error) {
       if (!(error instanceof AliyunError)) throw error;
       record.errorCode = error.code;
-      reply(response, record, error.status, aliyunErrorBody(error, requestId, headerValue(request.headers, 'host') ?? ''));
+      reply(
+        response,
+        record,
+        error.status,
+        aliyunErrorBody(error, requestId, headerValue(request.headers, 'host') ?? ''),
+      );
     }
   });
 
@@ -126,19 +134,6 @@ export async function startFakeAliyun(options: FakeAliyunOptions): Promise<FakeA
       cdnDomains.dispose();
       await Promise.all([server.close(), edge.close()]);
     },
-  };
-}
-
-function newRecord(request: ReceivedRequest): FakeRequestRecord {
-  const action = requestedAction(request);
-  return {
-    method: request.method,
-    path: request.path,
-    query: request.rawQuery,
-    ...(action === undefined ? {} : { action }),
-    signed: false,
-    signatureQuirks: [],
-    status: 0,
   };
 }
 

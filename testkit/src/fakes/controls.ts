@@ -56,3 +56,19 @@ export interface FakeRequestRecord {
   /** Provider error code of the reply, when it was an error. */
   errorCode?: string;
 }
+
+/** Starts a log record for a request; the fake fills in `signed`, `status` and `errorCode` as it goes. */
+export function newRequestRecord(
+  request: { method: string; path: string; rawQuery: string },
+  action?: string,
+): FakeRequestRecord {
+  return {
+    method: request.method,
+    path: request.path,
+    query: request.rawQuery,
+    ...(action === undefined ? {} : { action }),
+    signed: false,
+    signatureQuirks: [],
+    status: 0,
+  };
+}

@@ -1,7 +1,8 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
-/** One request as a fake sees it: raw path and query for signature checks, decoded query for handlers. */
+import { listenOnLoopback } from './loopback.js';
+
+/** A received request: raw path and query for signature checks, decoded query for handlers. */
 export interface ReceivedRequest {
   method: string;
   /** Path without the query, still percent-encoded as sent. */
@@ -34,7 +35,8 @@ export class MalformedQueryError extends Error {
 /**
  * Starts an HTTP server on 127.0.0.1 with a port the OS picks. `maxHeaderSize` is in bytes;
  * the Aliyun SDKs put whole certificates in the URL, far past Node's 16 KiB default.
- * A handler that throws gets a plain-text 500 so a bug in a fake shows up in the test.
+ * A query that is not valid percent-encoding gets a plain-text 400. A handler that throws gets
+ * a plain-text 500, so a bug in a fake shows up in the test.
  */
 export async function startHttpServer(
   handle: RequestHandler,
@@ -48,16 +50,15 @@ export async function startHttpServer(
           response.destroy();
           return;
         }
+        if (error instanceof MalformedQueryError) {
+          sendText(response, 400, error.message);
+          return;
+        }
         sendText(response, 500, `Fake server failed: ${error instanceof Error ? error.stack : String(error)}`);
       });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     port,
     close: () =>
@@ -109,7 +110,10 @@ export function parseQuery(rawQuery: string): Array<[string, string]> {
 }
 
 /** Returns the first value of a header, or `undefined` when it is absent. */
-export function headerValue(headers: Readonly<Record<string, string | string[] | undefined>>, name: string): string | undefined {
+export function headerValue(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+  name: string,
+): string | undefined {
   const value = headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
 }
@@ -144,6 +148,9 @@ export function sendXml(
 }
 
 export function sendText(response: ServerResponse, status: number, text: string): void {
-  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  response.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   response.end(text);
 }

@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 
+import { parseCompactUtc, withinClockSkew } from './clock-skew.js';
 import { headerValue, type ReceivedRequest } from './http-server.js';
 import { ossErrors } from './oss-errors.js';
 import {
@@ -12,8 +13,6 @@ import {
   sameOssSignature,
   type OssSignedRequest,
 } from './oss-signature.js';
-
-const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 
 /**
  * Verifies an `OSS` (V1) or `OSS4-HMAC-SHA256` (V4) request for `bucket` in `region`
@@ -29,7 +28,13 @@ export function authenticateOssRequest(
   const authorization = headerValue(request.headers, 'authorization');
   if (authorization === undefined) throw ossErrors.anonymousDenied();
 
-  const signed: OssSignedRequest = { method: request.method, bucket, objectKey: '', query: request.query, headers: request.headers };
+  const signed: OssSignedRequest = {
+    method: request.method,
+    bucket,
+    objectKey: '',
+    query: request.query,
+    headers: request.headers,
+  };
   const result = authorization.startsWith('OSS4-HMAC-SHA256 ')
     ? verifyV4(authorization, signed, region, secrets, now)
     : verifyV1(authorization, signed, secrets, now);
@@ -76,8 +81,7 @@ function verifyV4(
   if (secret === undefined) throw ossErrors.invalidAccessKeyId(parsed.accessKeyId);
 
   const timestamp = headerValue(signed.headers, 'x-oss-date') ?? '';
-  const stamp = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(timestamp);
-  checkSkew(stamp === null ? NaN : Date.UTC(+stamp[1]!, +stamp[2]! - 1, +stamp[3]!, +stamp[4]!, +stamp[5]!, +stamp[6]!), now);
+  checkSkew(parseCompactUtc(timestamp), now);
   if (parsed.date !== timestamp.slice(0, 8) || parsed.region !== region || parsed.product !== 'oss') {
     throw ossErrors.malformedAuthorization();
   }
@@ -93,5 +97,5 @@ function verifyV4(
 }
 
 function checkSkew(time: number, now: number): void {
-  if (!(Math.abs(now - time) <= MAX_CLOCK_SKEW_MS)) throw ossErrors.timeTooSkewed();
+  if (!withinClockSkew(time, now)) throw ossErrors.timeTooSkewed();
 }

@@ -1,6 +1,13 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
-import { canonicalQueryString, compareOrdinal, encodeRfc3986 } from './canonical-text.js';
+import {
+  canonicalHeaderValue,
+  canonicalQueryString,
+  compareOrdinal,
+  encodeRfc3986,
+  equalInConstantTime,
+  parseAuthorizationFields,
+} from './canonical-text.js';
 
 /** The parts of an OSS request that V1 and V4 signatures cover. */
 export interface OssSignedRequest {
@@ -20,12 +27,44 @@ export interface OssSignedRequest {
  * object calls use, not the whole list.
  */
 export const OSS_V1_SUB_RESOURCES: ReadonlySet<string> = new Set([
-  'acl', 'append', 'bucketInfo', 'callback', 'callback-var', 'cname', 'comp', 'cors', 'delete',
-  'encryption', 'lifecycle', 'location', 'logging', 'objectMeta', 'partNumber', 'policy', 'position',
-  'referer', 'replication', 'response-cache-control', 'response-content-disposition',
-  'response-content-encoding', 'response-content-language', 'response-content-type', 'response-expires',
-  'restore', 'security-token', 'stat', 'symlink', 'tagging', 'uploadId', 'uploads', 'versionId',
-  'versioning', 'versions', 'website', 'x-oss-process', 'x-oss-traffic-limit',
+  'acl',
+  'append',
+  'bucketInfo',
+  'callback',
+  'callback-var',
+  'cname',
+  'comp',
+  'cors',
+  'delete',
+  'encryption',
+  'lifecycle',
+  'location',
+  'logging',
+  'objectMeta',
+  'partNumber',
+  'policy',
+  'position',
+  'referer',
+  'replication',
+  'response-cache-control',
+  'response-content-disposition',
+  'response-content-encoding',
+  'response-content-language',
+  'response-content-type',
+  'response-expires',
+  'restore',
+  'security-token',
+  'stat',
+  'symlink',
+  'tagging',
+  'uploadId',
+  'uploads',
+  'versionId',
+  'versioning',
+  'versions',
+  'website',
+  'x-oss-process',
+  'x-oss-traffic-limit',
 ]);
 
 /**
@@ -38,7 +77,7 @@ export function ossV1StringToSign(request: OssSignedRequest): string {
   const ossHeaders = Object.keys(headers)
     .filter((name) => name.startsWith('x-oss-'))
     .sort(compareOrdinal)
-    .map((name) => `${name}:${headerText(headers[name])}`);
+    .map((name) => `${name}:${canonicalHeaderValue(headers[name])}`);
 
   const subResources = request.query
     .filter(([name]) => OSS_V1_SUB_RESOURCES.has(name))
@@ -49,9 +88,9 @@ export function ossV1StringToSign(request: OssSignedRequest): string {
 
   return [
     request.method.toUpperCase(),
-    headerText(headers['content-md5']),
-    headerText(headers['content-type']),
-    headerText(headers['x-oss-date'] ?? headers.date),
+    canonicalHeaderValue(headers['content-md5']),
+    canonicalHeaderValue(headers['content-type']),
+    canonicalHeaderValue(headers['x-oss-date'] ?? headers.date),
     ...ossHeaders,
     resource,
   ].join('\n');
@@ -96,11 +135,7 @@ export function parseOssV4Authorization(authorization: string): OssV4Authorizati
   const prefix = `${OSS_V4_ALGORITHM} `;
   if (!authorization.startsWith(prefix)) return null;
 
-  const fields = new Map<string, string>();
-  for (const part of authorization.slice(prefix.length).split(',')) {
-    const equals = part.indexOf('=');
-    if (equals > 0) fields.set(part.slice(0, equals).trim(), part.slice(equals + 1).trim());
-  }
+  const fields = parseAuthorizationFields(authorization.slice(prefix.length));
 
   const credential = fields.get('Credential')?.split('/');
   const signature = fields.get('Signature');
@@ -133,7 +168,7 @@ export function ossV4CanonicalRequest(request: OssSignedRequest, additionalHeade
 
   const canonicalHeaders = [...signedNames]
     .sort(compareOrdinal)
-    .map((name) => `${name}:${headerText(headers[name])}\n`)
+    .map((name) => `${name}:${canonicalHeaderValue(headers[name])}\n`)
     .join('');
   const path = `/${request.bucket}/${request.objectKey}`;
 
@@ -143,7 +178,7 @@ export function ossV4CanonicalRequest(request: OssSignedRequest, additionalHeade
     canonicalQueryString(request.query, { bareEmptyValues: true }),
     canonicalHeaders,
     additional.join(';'),
-    headerText(headers['x-oss-content-sha256']) || 'UNSIGNED-PAYLOAD',
+    canonicalHeaderValue(headers['x-oss-content-sha256']) || 'UNSIGNED-PAYLOAD',
   ].join('\n');
 }
 
@@ -159,12 +194,7 @@ export function ossV4StringToSign(
 }
 
 /** Returns the hex V4 signature; the key is derived from `aliyun_v4` + secret, date, region, product. */
-export function ossV4Signature(
-  accessKeySecret: string,
-  region: string,
-  stringToSign: string,
-  product = 'oss',
-): string {
+export function ossV4Signature(accessKeySecret: string, region: string, stringToSign: string, product = 'oss'): string {
   const date = stringToSign.split('\n')[1]?.slice(0, 8) ?? '';
   let key = createHmac('sha256', `aliyun_v4${accessKeySecret}`).update(date).digest();
   for (const part of [region, product, 'aliyun_v4_request']) key = createHmac('sha256', key).update(part).digest();
@@ -178,7 +208,7 @@ export function signOssV4(
   request: OssSignedRequest,
   additionalHeaders: readonly string[] = [],
 ): string {
-  const timestamp = headerText(request.headers['x-oss-date']);
+  const timestamp = canonicalHeaderValue(request.headers['x-oss-date']);
   const stringToSign = ossV4StringToSign(timestamp, region, ossV4CanonicalRequest(request, additionalHeaders));
   const signature = ossV4Signature(credentials.accessKeySecret, region, stringToSign);
   const additional = [...new Set(additionalHeaders.map((name) => name.toLowerCase()))].sort(compareOrdinal);
@@ -188,12 +218,5 @@ export function signOssV4(
 
 /** Compares two signatures in constant time. */
 export function sameOssSignature(expected: string, provided: string): boolean {
-  const a = Buffer.from(expected);
-  const b = Buffer.from(provided);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function headerText(value: string | string[] | undefined): string {
-  if (value === undefined) return '';
-  return Array.isArray(value) ? value.map((item) => item.trim()).join(',') : value.trim();
+  return equalInConstantTime(expected, provided);
 }

@@ -74,7 +74,7 @@ export class QiniuCertificateStore {
     return [...this.#certificates.values()];
   }
 
-  /** Deletes a certificate; `isBound` tells whether a domain still uses it (400611). */
+  /** Deletes a certificate. It fails with 400611 while `isBound` returns true for it. */
   delete(certId: string, isBound: (certId: string) => boolean): void {
     this.get(certId);
     if (isBound(certId)) throw qiniuErrors.certificateInUse();
@@ -105,7 +105,8 @@ export class QiniuCertificateStore {
     try {
       details = parseCertificateChain(ca);
     } catch (error) {
-      if (error instanceof CertificateParseError) throw qiniuErrors.certificateDecodeFailed('ca is not a PEM certificate chain');
+      if (error instanceof CertificateParseError)
+        throw qiniuErrors.certificateDecodeFailed('ca is not a PEM certificate chain');
       throw error;
     }
 
@@ -121,7 +122,7 @@ export class QiniuCertificateStore {
   }
 }
 
-/** The list entry shape of `GET /sslcert`. */
+/** Builds one entry of the `GET /sslcert` list. */
 export function certificateListView(certificate: QiniuCertificate): Record<string, unknown> {
   return {
     certid: certificate.certId,
@@ -142,7 +143,7 @@ export function certificateListView(certificate: QiniuCertificate): Record<strin
   };
 }
 
-/** The detail shape of `GET /sslcert/<id>`: the list entry plus the key and chain. */
+/** Builds the `GET /sslcert/<id>` certificate: the list entry plus the key and chain. */
 export function certificateDetailView(certificate: QiniuCertificate): Record<string, unknown> {
   return { ...certificateListView(certificate), pri: certificate.pri, ca: certificate.ca };
 }

@@ -38,6 +38,9 @@ export interface QiniuDomainSnapshot {
   servedCertId: string | null;
 }
 
+/** The `operationType` a domain reports after each kind of bind. */
+const OPERATION_TYPES = { httpsconf: 'modify_https_conf', sslize: 'sslize', kodo: 'bind_cert' } as const;
+
 interface QiniuDomain {
   name: string;
   type: QiniuDomainType;
@@ -116,7 +119,7 @@ export class QiniuDomainStore {
 
     domain.protocol = 'https';
     domain.https = config;
-    domain.operationType = operation === 'kodo' ? 'bind_cert' : operation === 'sslize' ? 'sslize' : 'modify_https_conf';
+    domain.operationType = OPERATION_TYPES[operation];
     domain.modifyAt = new Date().toISOString();
     domain.edge.deploy(config.certId);
   }
@@ -149,7 +152,7 @@ export class QiniuDomainStore {
     };
   }
 
-  /** The certificate the edge serves for an SNI name: exact domain first, then `.parent`. */
+  /** Returns the certificate the edge serves for an SNI name: exact domain first, then `.parent`. */
   servedCertificate(servername: string): QiniuCertificate | null {
     const dot = servername.indexOf('.');
     const candidates = [servername, dot > 0 ? servername.slice(dot) : undefined];
@@ -177,7 +180,8 @@ export class QiniuDomainStore {
   }
 
   #uploadSeed(name: string, seed: { certPem: string; keyPem: string }): string {
-    return this.#certificates.upload({ name: `seed-${name}`, common_name: name, ca: seed.certPem, pri: seed.keyPem }).certId;
+    return this.#certificates.upload({ name: `seed-${name}`, common_name: name, ca: seed.certPem, pri: seed.keyPem })
+      .certId;
   }
 }
 
@@ -222,5 +226,7 @@ function optionalFlag(body: Record<string, unknown>, field: string): boolean | u
 function coversDomain(certificate: QiniuCertificate, domainName: string): boolean {
   // A wildcard domain `.example.com` needs a certificate for `*.example.com`.
   const hostname = domainName.startsWith('.') ? `*${domainName}` : domainName;
-  return certificate.details.dnsNames.some((name) => name.toLowerCase() === hostname || certificateNameCovers(name, hostname));
+  return certificate.details.dnsNames.some(
+    (name) => name.toLowerCase() === hostname || certificateNameCovers(name, hostname),
+  );
 }

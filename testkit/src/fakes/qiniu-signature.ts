@@ -1,4 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+
+import { equalInConstantTime } from './canonical-text.js';
 
 /** A Qiniu AccessKey pair. */
 export interface QiniuCredentials {
@@ -79,10 +81,11 @@ export function signQBox(credentials: QiniuCredentials, request: QiniuSignedRequ
  * Checks an `Authorization` header against the request, looking secrets up by AccessKey.
  *
  * Beyond the documented V2 form, two client quirks are accepted and reported in `quirks`:
- * `doubled-port`, because npm `qiniu` 7.15 `util.generateAccessTokenV2` signs
- * `Host: 127.0.0.1:PORT:PORT` for a URL with an explicit port; and `default-content-type`,
- * a request without Content-Type signed as `application/x-www-form-urlencoded`, which both
- * that helper and the Go SDK write when none is given.
+ * - `doubled-port`: npm `qiniu` 7.15 `util.generateAccessTokenV2` signs
+ *   `Host: 127.0.0.1:PORT:PORT` for a URL with an explicit port.
+ * - `default-content-type`: a request sent without Content-Type but signed as
+ *   `application/x-www-form-urlencoded`. That helper signs this type when given none.
+ *   NOTE: whether Qiniu itself assumes this type for a bare request is unconfirmed.
  */
 export function verifyQiniuAuthorization(
   authorization: string | undefined,
@@ -98,12 +101,9 @@ export function verifyQiniuAuthorization(
   const secretKey = secretFor(accessKey);
   if (secretKey === undefined) return { ok: false, reason: 'unknown-access-key', accessKey };
 
-  const candidates =
-    scheme === 'QBox'
-      ? [{ text: qboxStringToSign(request), quirks: [] }]
-      : qiniuV2Candidates(request);
+  const candidates = scheme === 'QBox' ? [{ text: qboxStringToSign(request), quirks: [] }] : qiniuV2Candidates(request);
   for (const candidate of candidates) {
-    if (sameText(qiniuDigest(secretKey, candidate.text), signature)) {
+    if (equalInConstantTime(qiniuDigest(secretKey, candidate.text), signature)) {
       return { ok: true, accessKey, scheme, quirks: candidate.quirks };
     }
   }
@@ -166,10 +166,4 @@ function mediaTypeOf(contentType: string | undefined): string | undefined {
 
 function bodyText(body: string | Buffer): string {
   return typeof body === 'string' ? body : body.toString('utf8');
-}
-
-function sameText(left: string, right: string): boolean {
-  const a = Buffer.from(left);
-  const b = Buffer.from(right);
-  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 
-import { FaultQueue, type FakeRequestRecord } from './controls.js';
+import { parseCompactUtc, withinClockSkew } from './clock-skew.js';
+import { FaultQueue, newRequestRecord, type FakeRequestRecord } from './controls.js';
 import type { ProcessingHold } from './edge-deployment.js';
 import { headerValue, sendJson, startHttpServer, type ReceivedRequest } from './http-server.js';
 import {
@@ -51,8 +52,6 @@ export interface FakeQiniu {
   close(): Promise<void>;
 }
 
-const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
-
 /**
  * Starts the fake on 127.0.0.1 (random ports). It checks `Qiniu` (V2) and `QBox` tokens the
  * way the service does, replies with the service's error bodies, and keeps uploaded
@@ -66,14 +65,7 @@ export async function startFakeQiniu(options: FakeQiniuOptions): Promise<FakeQin
   const requests: FakeRequestRecord[] = [];
 
   const server = await startHttpServer(async (request, response) => {
-    const record: FakeRequestRecord = {
-      method: request.method,
-      path: request.path,
-      query: request.rawQuery,
-      signed: false,
-      signatureQuirks: [],
-      status: 0,
-    };
+    const record = newRequestRecord(request);
     requests.push(record);
 
     try {
@@ -143,9 +135,7 @@ function authenticate(request: ReceivedRequest, secrets: Map<string, string>): Q
   // Qiniu rejects a signed X-Qiniu-Date more than 15 minutes from its clock; the header is optional.
   const date = headerValue(request.headers, 'x-qiniu-date');
   if (date !== undefined) {
-    const parsed = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(date);
-    const time = parsed === null ? NaN : Date.UTC(+parsed[1]!, +parsed[2]! - 1, +parsed[3]!, +parsed[4]!, +parsed[5]!, +parsed[6]!);
-    if (!(Math.abs(Date.now() - time) <= MAX_CLOCK_SKEW_MS)) throw qiniuErrors.requestTimeSkewed();
+    if (!withinClockSkew(parseCompactUtc(date), Date.now())) throw qiniuErrors.requestTimeSkewed();
   }
   return verification.quirks;
 }
@@ -165,7 +155,10 @@ function route(
   throw qiniuErrors.notFound();
 }
 
-function sslcertCollection(request: ReceivedRequest, certificates: QiniuCertificateStore): { status: number; body: unknown } {
+function sslcertCollection(
+  request: ReceivedRequest,
+  certificates: QiniuCertificateStore,
+): { status: number; body: unknown } {
   if (request.method === 'POST') {
     const certificate = certificates.upload(jsonBody(request));
     return { status: 200, body: { code: 200, certID: certificate.certId } };
@@ -200,7 +193,7 @@ function domainRequest(
 ): { status: number; body: unknown } {
   if (action === undefined) {
     if (request.method !== 'GET') throw qiniuErrors.methodNotAllowed();
-    // NOTE: what GET returns for a Kodo custom domain is not documented; the fake answers
+    // NOTE: what GET returns for a Kodo custom domain is not documented. The fake returns
     // 403 domaintype, the error the CDN calls give for such a domain.
     return { status: 200, body: domainView(domains.cdnDomain(name)) };
   }
@@ -213,8 +206,8 @@ function domainRequest(
 }
 
 /**
- * The Kodo custom-domain binding `{certid, domain}` at `/cert/bind`. Clients disagree on the
- * method (certimate's Go client sends PUT, others POST), so both are accepted.
+ * Binds a certificate to a Kodo custom domain: `{certid, domain}` at `/cert/bind`. certimate's
+ * Go client sends PUT; POST is accepted too because the method is not documented.
  */
 function kodoBind(request: ReceivedRequest, domains: QiniuDomainStore): { status: number; body: unknown } {
   if (request.method !== 'PUT' && request.method !== 'POST') throw qiniuErrors.methodNotAllowed();

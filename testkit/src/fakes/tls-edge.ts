@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import tls, { type SecureContext } from 'node:tls';
+
+import { listenOnLoopback } from './loopback.js';
 
 /** A certificate chain and its private key, both PEM. */
 export interface EdgeCertificate {
@@ -44,15 +45,10 @@ export async function startTlsEdge(lookup: EdgeCertificateLookup): Promise<Runni
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  // A failed handshake is the expected answer for an unbound name, not an error of the edge.
+  // A failed handshake is the expected outcome for an unbound name, not an error of the edge.
   server.on('tlsClientError', () => undefined);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     port,
     close: () =>

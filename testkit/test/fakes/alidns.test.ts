@@ -33,7 +33,9 @@ describe('fake Alidns', () => {
   });
 
   const addTxt = (domainName: string, rr: string, value: string) =>
-    clients.dns.addDomainRecord(new Alidns.AddDomainRecordRequest({ domainName, RR: rr, type: 'TXT', value, TTL: 600 }));
+    clients.dns.addDomainRecord(
+      new Alidns.AddDomainRecordRequest({ domainName, RR: rr, type: 'TXT', value, TTL: 600 }),
+    );
 
   test('DescribeDomains lists and pages domains', async () => {
     const all = await clients.dns.describeDomains(new Alidns.DescribeDomainsRequest({ pageSize: 100 }));
@@ -43,10 +45,16 @@ describe('fake Alidns', () => {
 
     const page = await clients.dns.describeDomains(new Alidns.DescribeDomainsRequest({ pageNumber: 2, pageSize: 2 }));
     assert.equal(page.body?.totalCount, 3);
-    assert.deepEqual(page.body?.domains?.domain?.map((domain) => domain.domainName), ['other.test']);
+    assert.deepEqual(
+      page.body?.domains?.domain?.map((domain) => domain.domainName),
+      ['other.test'],
+    );
 
     const filtered = await clients.dns.describeDomains(new Alidns.DescribeDomainsRequest({ keyWord: 'sub' }));
-    assert.deepEqual(filtered.body?.domains?.domain?.map((domain) => domain.domainName), ['sub.example.test']);
+    assert.deepEqual(
+      filtered.body?.domains?.domain?.map((domain) => domain.domainName),
+      ['sub.example.test'],
+    );
   });
 
   test('two TXT values at one name coexist', async () => {
@@ -62,10 +70,17 @@ describe('fake Alidns', () => {
     assert.equal(duplicate.statusCode, 400);
 
     const listed = await clients.dns.describeDomainRecords(
-      new Alidns.DescribeDomainRecordsRequest({ domainName: 'example.test', RRKeyWord: '_acme-challenge', typeKeyWord: 'TXT' }),
+      new Alidns.DescribeDomainRecordsRequest({
+        domainName: 'example.test',
+        RRKeyWord: '_acme-challenge',
+        typeKeyWord: 'TXT',
+      }),
     );
     assert.equal(listed.body?.totalCount, 2);
-    assert.deepEqual(listed.body?.domainRecords?.record?.map((record) => record.value), ['token-wildcard', 'token-apex']);
+    assert.deepEqual(
+      listed.body?.domainRecords?.record?.map((record) => record.value),
+      ['token-wildcard', 'token-apex'],
+    );
 
     await clients.dns.deleteDomainRecord(new Alidns.DeleteDomainRecordRequest({ recordId: first.body?.recordId }));
     assert.deepEqual(fake.txtValues('_acme-challenge.example.test'), ['token-apex']);
@@ -91,13 +106,17 @@ describe('fake Alidns', () => {
     assert.equal(unknownRecord.code, 'DomainRecordNotBelongToUser');
 
     const missingValue = await sdkError(() =>
-      clients.dns.addDomainRecord(new Alidns.AddDomainRecordRequest({ domainName: 'example.test', RR: 'x', type: 'TXT' })),
+      clients.dns.addDomainRecord(
+        new Alidns.AddDomainRecordRequest({ domainName: 'example.test', RR: 'x', type: 'TXT' }),
+      ),
     );
     assert.equal(missingValue.code, 'MissingParameter');
     assert.match(missingValue.message, /Value/);
 
     const badType = await sdkError(() =>
-      clients.dns.addDomainRecord(new Alidns.AddDomainRecordRequest({ domainName: 'example.test', RR: 'x', type: 'BOGUS', value: 'v' })),
+      clients.dns.addDomainRecord(
+        new Alidns.AddDomainRecordRequest({ domainName: 'example.test', RR: 'x', type: 'BOGUS', value: 'v' }),
+      ),
     );
     assert.equal(badType.code, 'InvalidParameter');
   });
@@ -118,7 +137,10 @@ describe('Alidns TXT mirrored into pebble-challtestsrv', () => {
 
   before(async () => {
     challTestSrv = await startChallTestSrv();
-    fake = await startFakeAliyun({ accounts: [ACCOUNT], onTxtChange: mirrorTxtToChallTestSrv(challTestSrv.managementUrl) });
+    fake = await startFakeAliyun({
+      accounts: [ACCOUNT],
+      onTxtChange: mirrorTxtToChallTestSrv(challTestSrv.managementUrl),
+    });
     fake.addDnsDomain('mirror.test');
     clients = aliyunClients(fake.endpoint, ACCOUNT);
     resolver = new Resolver();
@@ -134,14 +156,17 @@ describe('Alidns TXT mirrored into pebble-challtestsrv', () => {
     try {
       return (await resolver.resolveTxt(name)).map((chunks) => chunks.join('')).sort();
     } catch (error) {
-      if ((error as { code?: string }).code === 'ENODATA' || (error as { code?: string }).code === 'ENOTFOUND') return [];
+      if ((error as { code?: string }).code === 'ENODATA' || (error as { code?: string }).code === 'ENOTFOUND')
+        return [];
       throw error;
     }
   };
 
   test('DNS answers every current TXT value', async () => {
     const add = (value: string) =>
-      clients.dns.addDomainRecord(new Alidns.AddDomainRecordRequest({ domainName: 'mirror.test', RR: '_acme-challenge', type: 'TXT', value }));
+      clients.dns.addDomainRecord(
+        new Alidns.AddDomainRecordRequest({ domainName: 'mirror.test', RR: '_acme-challenge', type: 'TXT', value }),
+      );
 
     const first = await add('value-one');
     const second = await add('value-two');

@@ -23,7 +23,12 @@ export function aliyunClients(
   credentials: { accessKeyId: string; accessKeySecret: string },
   signatureAlgorithm?: 'v2',
 ): AliyunClients {
-  const settings = { ...credentials, endpoint, protocol: 'http', ...(signatureAlgorithm ? { signatureAlgorithm } : {}) };
+  const settings = {
+    ...credentials,
+    endpoint,
+    protocol: 'http',
+    ...(signatureAlgorithm ? { signatureAlgorithm } : {}),
+  };
   return {
     cas: new Cas.default(new $OpenApiUtil.Config(settings)),
     cdn: new Cdn.default(new $OpenApiUtil.Config(settings)),

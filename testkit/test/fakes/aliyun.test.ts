@@ -39,7 +39,10 @@ async function rawAcs3Call(
     options.signedHeaders,
   );
   const search = options.sentQuery ?? new URLSearchParams(query).toString();
-  const response = await fetch(`http://${fake.endpoint}/?${search}`, { method: 'POST', headers: { ...headers, authorization } });
+  const response = await fetch(`http://${fake.endpoint}/?${search}`, {
+    method: 'POST',
+    headers: { ...headers, authorization },
+  });
   return { status: response.status, body: (await response.json()) as Record<string, string> };
 }
 
@@ -72,7 +75,12 @@ describe('fake Aliyun CAS, CDN and DCDN', () => {
     const certId = await uploadToCas('cas-listed', siteCertificate);
 
     const list = await clients.cas.listUserCertificateOrder(
-      new Cas.ListUserCertificateOrderRequest({ orderType: 'UPLOAD', keyword: 'cas-listed', currentPage: 1, showSize: 10 }),
+      new Cas.ListUserCertificateOrderRequest({
+        orderType: 'UPLOAD',
+        keyword: 'cas-listed',
+        currentPage: 1,
+        showSize: 10,
+      }),
     );
     const entry = list.body?.certificateOrderList?.[0];
     assert.equal(list.body?.totalCount, 1);
@@ -87,7 +95,9 @@ describe('fake Aliyun CAS, CDN and DCDN', () => {
     assert.equal(detail.body?.cert, siteCertificate.chainPem);
     assert.equal(detail.body?.key, siteCertificate.keyPem);
 
-    const filtered = await clients.cas.getUserCertificateDetail(new Cas.GetUserCertificateDetailRequest({ certId, certFilter: true }));
+    const filtered = await clients.cas.getUserCertificateDetail(
+      new Cas.GetUserCertificateDetailRequest({ certId, certFilter: true }),
+    );
     assert.equal(filtered.body?.cert, undefined);
   });
 
@@ -98,16 +108,22 @@ describe('fake Aliyun CAS, CDN and DCDN', () => {
     assert.equal(duplicate.statusCode, 400);
 
     const malformed = await sdkError(() =>
-      clients.cas.uploadUserCertificate(new Cas.UploadUserCertificateRequest({ name: 'bad', cert: 'garbage', key: siteCertificate.keyPem })),
+      clients.cas.uploadUserCertificate(
+        new Cas.UploadUserCertificateRequest({ name: 'bad', cert: 'garbage', key: siteCertificate.keyPem }),
+      ),
     );
     assert.equal(malformed.code, 'InvalidSource.Content.Malformed');
 
     const missingName = await sdkError(() =>
-      clients.cas.uploadUserCertificate(new Cas.UploadUserCertificateRequest({ cert: siteCertificate.chainPem, key: siteCertificate.keyPem })),
+      clients.cas.uploadUserCertificate(
+        new Cas.UploadUserCertificateRequest({ cert: siteCertificate.chainPem, key: siteCertificate.keyPem }),
+      ),
     );
     assert.equal(missingName.code, 'MissingParameter');
 
-    const unknown = await sdkError(() => clients.cas.deleteUserCertificate(new Cas.DeleteUserCertificateRequest({ certId: 1 })));
+    const unknown = await sdkError(() =>
+      clients.cas.deleteUserCertificate(new Cas.DeleteUserCertificateRequest({ certId: 1 })),
+    );
     assert.equal(unknown.code, 'NotFound');
   });
 
@@ -126,23 +142,40 @@ describe('fake Aliyun CAS, CDN and DCDN', () => {
 
     const certId = await uploadToCas('cdn-bound', siteCertificate);
     await clients.cdn.setCdnDomainSSLCertificate(
-      new Cdn.SetCdnDomainSSLCertificateRequest({ domainName: 'www.example.test', SSLProtocol: 'on', certType: 'cas', certId, certRegion: 'cn-hangzhou' }),
+      new Cdn.SetCdnDomainSSLCertificateRequest({
+        domainName: 'www.example.test',
+        SSLProtocol: 'on',
+        certType: 'cas',
+        certId,
+        certRegion: 'cn-hangzhou',
+      }),
     );
-    assert.deepEqual(await probeEdge(fake.edgePort, 'www.example.test'), { ok: true, serialNumber: siteCertificate.serialNumber });
+    assert.deepEqual(await probeEdge(fake.edgePort, 'www.example.test'), {
+      ok: true,
+      serialNumber: siteCertificate.serialNumber,
+    });
 
-    const info = await clients.cdn.describeDomainCertificateInfo(new Cdn.DescribeDomainCertificateInfoRequest({ domainName: 'www.example.test' }));
+    const info = await clients.cdn.describeDomainCertificateInfo(
+      new Cdn.DescribeDomainCertificateInfoRequest({ domainName: 'www.example.test' }),
+    );
     const certInfo = info.body?.certInfos?.certInfo?.[0];
     assert.equal(certInfo?.certId, String(certId));
     assert.equal(certInfo?.serverCertificateStatus, 'on');
     assert.equal(certInfo?.certType, 'cas');
 
-    const detail = await clients.cdn.describeCdnDomainDetail(new Cdn.DescribeCdnDomainDetailRequest({ domainName: 'www.example.test' }));
+    const detail = await clients.cdn.describeCdnDomainDetail(
+      new Cdn.DescribeCdnDomainDetailRequest({ domainName: 'www.example.test' }),
+    );
     assert.equal(detail.body?.getDomainDetailModel?.serverCertificateStatus, 'on');
 
-    const inUse = await sdkError(() => clients.cas.deleteUserCertificate(new Cas.DeleteUserCertificateRequest({ certId })));
+    const inUse = await sdkError(() =>
+      clients.cas.deleteUserCertificate(new Cas.DeleteUserCertificateRequest({ certId })),
+    );
     assert.equal(inUse.code, 'ResourceAlreadyAssociated');
 
-    await clients.cdn.setCdnDomainSSLCertificate(new Cdn.SetCdnDomainSSLCertificateRequest({ domainName: 'www.example.test', SSLProtocol: 'off' }));
+    await clients.cdn.setCdnDomainSSLCertificate(
+      new Cdn.SetCdnDomainSSLCertificateRequest({ domainName: 'www.example.test', SSLProtocol: 'off' }),
+    );
     assert.equal((await probeEdge(fake.edgePort, 'www.example.test')).ok, false);
     await clients.cas.deleteUserCertificate(new Cas.DeleteUserCertificateRequest({ certId }));
   });
@@ -153,14 +186,24 @@ describe('fake Aliyun CAS, CDN and DCDN', () => {
 
     const missingPub = await sdkError(() =>
       clients.cdn.setCdnDomainSSLCertificate(
-        new Cdn.SetCdnDomainSSLCertificateRequest({ domainName: 'upload.example.test', SSLProtocol: 'on', certType: 'upload', SSLPri: certificate.keyPem }),
+        new Cdn.SetCdnDomainSSLCertificateRequest({
+          domainName: 'upload.example.test',
+          SSLProtocol: 'on',
+          certType: 'upload',
+          SSLPri: certificate.keyPem,
+        }),
       ),
     );
     assert.equal(missingPub.code, 'SSLPub.MissingParameter');
 
     const missingPri = await sdkError(() =>
       clients.cdn.setCdnDomainSSLCertificate(
-        new Cdn.SetCdnDomainSSLCertificateRequest({ domainName: 'upload.example.test', SSLProtocol: 'on', certType: 'upload', SSLPub: certificate.chainPem }),
+        new Cdn.SetCdnDomainSSLCertificateRequest({
+          domainName: 'upload.example.test',
+          SSLProtocol: 'on',
+          certType: 'upload',
+          SSLPub: certificate.chainPem,
+        }),
       ),
     );
     assert.equal(missingPri.code, 'SSLPri.MissingParameter');
@@ -175,17 +218,27 @@ describe('fake Aliyun CAS, CDN and DCDN', () => {
         SSLPri: certificate.keyPem,
       }),
     );
-    assert.deepEqual(await probeEdge(fake.edgePort, 'upload.example.test'), { ok: true, serialNumber: certificate.serialNumber });
+    assert.deepEqual(await probeEdge(fake.edgePort, 'upload.example.test'), {
+      ok: true,
+      serialNumber: certificate.serialNumber,
+    });
     assert.equal(fake.cdnDomain('upload.example.test').certType, 'upload');
 
     const badProtocol = await sdkError(() =>
-      clients.cdn.setCdnDomainSSLCertificate(new Cdn.SetCdnDomainSSLCertificateRequest({ domainName: 'upload.example.test', SSLProtocol: 'yes' })),
+      clients.cdn.setCdnDomainSSLCertificate(
+        new Cdn.SetCdnDomainSSLCertificateRequest({ domainName: 'upload.example.test', SSLProtocol: 'yes' }),
+      ),
     );
     assert.equal(badProtocol.code, 'InvalidSSLProtocol.ValueNotSupported');
 
     const unknownCas = await sdkError(() =>
       clients.cdn.setCdnDomainSSLCertificate(
-        new Cdn.SetCdnDomainSSLCertificateRequest({ domainName: 'upload.example.test', SSLProtocol: 'on', certType: 'cas', certId: 99 }),
+        new Cdn.SetCdnDomainSSLCertificateRequest({
+          domainName: 'upload.example.test',
+          SSLProtocol: 'on',
+          certType: 'cas',
+          certId: 99,
+        }),
       ),
     );
     assert.equal(unknownCas.code, 'Certificate.NotFound');
@@ -193,7 +246,9 @@ describe('fake Aliyun CAS, CDN and DCDN', () => {
 
   test('unknown CDN domain returns InvalidDomain.NotFound', async () => {
     const error = await sdkError(() =>
-      clients.cdn.describeDomainCertificateInfo(new Cdn.DescribeDomainCertificateInfoRequest({ domainName: 'missing.example.test' })),
+      clients.cdn.describeDomainCertificateInfo(
+        new Cdn.DescribeDomainCertificateInfoRequest({ domainName: 'missing.example.test' }),
+      ),
     );
     assert.equal(error.code, 'InvalidDomain.NotFound');
     assert.equal(error.statusCode, 404);
@@ -206,13 +261,23 @@ describe('fake Aliyun CAS, CDN and DCDN', () => {
 
     const viaCdn = await sdkError(() =>
       clients.cdn.setCdnDomainSSLCertificate(
-        new Cdn.SetCdnDomainSSLCertificateRequest({ domainName: '*.dcdn.example.test', SSLProtocol: 'on', certType: 'cas', certId }),
+        new Cdn.SetCdnDomainSSLCertificateRequest({
+          domainName: '*.dcdn.example.test',
+          SSLProtocol: 'on',
+          certType: 'cas',
+          certId,
+        }),
       ),
     );
     assert.equal(viaCdn.code, 'InvalidDomain.NotFound');
 
     await clients.dcdn.setDcdnDomainSSLCertificate(
-      new Dcdn.SetDcdnDomainSSLCertificateRequest({ domainName: '*.dcdn.example.test', SSLProtocol: 'on', certType: 'cas', certId }),
+      new Dcdn.SetDcdnDomainSSLCertificateRequest({
+        domainName: '*.dcdn.example.test',
+        SSLProtocol: 'on',
+        certType: 'cas',
+        certId,
+      }),
     );
     const info = await clients.dcdn.describeDcdnDomainCertificateInfo(
       new Dcdn.DescribeDcdnDomainCertificateInfoRequest({ domainName: '*.dcdn.example.test' }),
@@ -220,7 +285,10 @@ describe('fake Aliyun CAS, CDN and DCDN', () => {
     const certInfo = info.body?.certInfos?.certInfo?.[0];
     assert.equal(certInfo?.certId, String(certId));
     assert.equal(certInfo?.SSLProtocol, 'on');
-    assert.deepEqual(await probeEdge(fake.edgePort, 'api.dcdn.example.test'), { ok: true, serialNumber: certificate.serialNumber });
+    assert.deepEqual(await probeEdge(fake.edgePort, 'api.dcdn.example.test'), {
+      ok: true,
+      serialNumber: certificate.serialNumber,
+    });
   });
 
   test('held CDN domain serves old serial', async () => {
@@ -231,7 +299,12 @@ describe('fake Aliyun CAS, CDN and DCDN', () => {
     const secondId = await uploadToCas('held-second', second);
     const bind = (certId: number) =>
       clients.cdn.setCdnDomainSSLCertificate(
-        new Cdn.SetCdnDomainSSLCertificateRequest({ domainName: 'held.example.test', SSLProtocol: 'on', certType: 'cas', certId }),
+        new Cdn.SetCdnDomainSSLCertificateRequest({
+          domainName: 'held.example.test',
+          SSLProtocol: 'on',
+          certType: 'cas',
+          certId,
+        }),
       );
 
     await bind(firstId);
@@ -246,17 +319,27 @@ describe('fake Aliyun CAS, CDN and DCDN', () => {
       servedCertId: firstId,
       processing: true,
     });
-    assert.deepEqual(await probeEdge(fake.edgePort, 'held.example.test'), { ok: true, serialNumber: first.serialNumber });
+    assert.deepEqual(await probeEdge(fake.edgePort, 'held.example.test'), {
+      ok: true,
+      serialNumber: first.serialNumber,
+    });
 
     fake.finishProcessing('held.example.test');
-    assert.deepEqual(await probeEdge(fake.edgePort, 'held.example.test'), { ok: true, serialNumber: second.serialNumber });
+    assert.deepEqual(await probeEdge(fake.edgePort, 'held.example.test'), {
+      ok: true,
+      serialNumber: second.serialNumber,
+    });
   });
 
   test('RPC V1 signature accepted', async () => {
     const v1 = aliyunClients(fake.endpoint, ACCOUNT, 'v2');
     const certId = await (async () => {
       const response = await v1.cas.uploadUserCertificate(
-        new Cas.UploadUserCertificateRequest({ name: 'v1-upload', cert: siteCertificate.chainPem, key: siteCertificate.keyPem }),
+        new Cas.UploadUserCertificateRequest({
+          name: 'v1-upload',
+          cert: siteCertificate.chainPem,
+          key: siteCertificate.keyPem,
+        }),
       );
       return response.body?.certId;
     })();
@@ -265,7 +348,9 @@ describe('fake Aliyun CAS, CDN and DCDN', () => {
     assert.match(fake.requests.at(-1)?.query ?? '', /(^|&)Signature=/);
 
     const wrongSecret = aliyunClients(fake.endpoint, { ...ACCOUNT, accessKeySecret: 'wrong' }, 'v2');
-    const error = await sdkError(() => wrongSecret.cas.deleteUserCertificate(new Cas.DeleteUserCertificateRequest({ certId: certId as number })));
+    const error = await sdkError(() =>
+      wrongSecret.cas.deleteUserCertificate(new Cas.DeleteUserCertificateRequest({ certId: certId as number })),
+    );
     assert.equal(error.code, 'SignatureDoesNotMatch');
   });
 
@@ -282,9 +367,13 @@ describe('fake Aliyun CAS, CDN and DCDN', () => {
       ['ShowSize', '10'],
     ];
     parameters.push(['Signature', signRpc(ACCOUNT.accessKeySecret, 'POST', parameters)]);
-    const tampered = parameters.map(([key, value]): [string, string] => (key === 'ShowSize' ? [key, '20'] : [key, value]));
+    const tampered = parameters.map(([key, value]): [string, string] =>
+      key === 'ShowSize' ? [key, '20'] : [key, value],
+    );
 
-    const response = await fetch(`http://${fake.endpoint}/?${new URLSearchParams(tampered).toString()}`, { method: 'POST' });
+    const response = await fetch(`http://${fake.endpoint}/?${new URLSearchParams(tampered).toString()}`, {
+      method: 'POST',
+    });
     const body = (await response.json()) as Record<string, string>;
     assert.equal(response.status, 400);
     assert.equal(body.Code, 'SignatureDoesNotMatch');
@@ -301,7 +390,9 @@ describe('fake Aliyun CAS, CDN and DCDN', () => {
 
   test('unknown AccessKey returns 404', async () => {
     const stranger = aliyunClients(fake.endpoint, { accessKeyId: 'nobody', accessKeySecret: 'x' });
-    const error = await sdkError(() => stranger.cas.listUserCertificateOrder(new Cas.ListUserCertificateOrderRequest({})));
+    const error = await sdkError(() =>
+      stranger.cas.listUserCertificateOrder(new Cas.ListUserCertificateOrderRequest({})),
+    );
     assert.equal(error.code, 'InvalidAccessKeyId.NotFound');
     assert.equal(error.statusCode, 404);
   });
@@ -362,15 +453,21 @@ describe('fake Aliyun CAS, CDN and DCDN', () => {
     fake.failNext(1);
     fake.failNext(1, 503);
 
-    const throttled = await sdkError(() => clients.cas.listUserCertificateOrder(new Cas.ListUserCertificateOrderRequest({})));
+    const throttled = await sdkError(() =>
+      clients.cas.listUserCertificateOrder(new Cas.ListUserCertificateOrderRequest({})),
+    );
     assert.equal(throttled.code, 'Throttling.User');
     assert.equal(throttled.name, 'ThrottlingError');
 
-    const failed = await sdkError(() => clients.cas.listUserCertificateOrder(new Cas.ListUserCertificateOrderRequest({})));
+    const failed = await sdkError(() =>
+      clients.cas.listUserCertificateOrder(new Cas.ListUserCertificateOrderRequest({})),
+    );
     assert.equal(failed.code, 'InternalError');
     assert.equal(failed.statusCode, 500);
 
-    const unavailable = await sdkError(() => clients.cas.listUserCertificateOrder(new Cas.ListUserCertificateOrderRequest({})));
+    const unavailable = await sdkError(() =>
+      clients.cas.listUserCertificateOrder(new Cas.ListUserCertificateOrderRequest({})),
+    );
     assert.equal(unavailable.code, 'ServiceUnavailable');
     assert.equal(unavailable.statusCode, 503);
 

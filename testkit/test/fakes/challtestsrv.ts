@@ -18,7 +18,20 @@ export async function startChallTestSrv(): Promise<RunningChallTestSrv> {
   const managementPort = await freeTcpPort();
   const child = spawn(
     'pebble-challtestsrv',
-    ['-defaultIPv6', '', '-dns01', `127.0.0.1:${dnsPort}`, '-management', `127.0.0.1:${managementPort}`, '-http01', '', '-https01', '', '-tlsalpn01', ''],
+    [
+      '-defaultIPv6',
+      '',
+      '-dns01',
+      `127.0.0.1:${dnsPort}`,
+      '-management',
+      `127.0.0.1:${managementPort}`,
+      '-http01',
+      '',
+      '-https01',
+      '',
+      '-tlsalpn01',
+      '',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -62,7 +75,7 @@ function freeTcpPort(): Promise<number> {
   });
 }
 
-/** A port free for UDP now and for TCP too, since the DNS server listens on both. */
+/** Returns a loopback port free for both UDP and TCP, because the DNS server listens on both. */
 async function freeUdpAndTcpPort(): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const port = await new Promise<number>((resolve, reject) => {

@@ -42,7 +42,12 @@ async function call(
 }
 
 async function upload(fake: FakeQiniu, certificate: TestCertificate, name: string): Promise<string> {
-  const reply = await call(fake, 'POST', '/sslcert', { name, common_name: name, pri: certificate.keyPem, ca: certificate.chainPem });
+  const reply = await call(fake, 'POST', '/sslcert', {
+    name,
+    common_name: name,
+    pri: certificate.keyPem,
+    ca: certificate.chainPem,
+  });
   assert.equal(reply.status, 200, JSON.stringify(reply.body));
   return reply.body.certID as string;
 }
@@ -90,11 +95,17 @@ describe('fake Qiniu', () => {
       for (const name of ['page-a', 'page-b', 'page-c']) uploaded.push(await upload(fresh, cdnCertificate, name));
 
       const first = await call(fresh, 'GET', '/sslcert?marker=&limit=2');
-      assert.deepEqual((first.body.certs as Array<{ certid: string }>).map((entry) => entry.certid), uploaded.slice(0, 2));
+      assert.deepEqual(
+        (first.body.certs as Array<{ certid: string }>).map((entry) => entry.certid),
+        uploaded.slice(0, 2),
+      );
       assert.equal(first.body.marker, uploaded[2]);
 
       const second = await call(fresh, 'GET', `/sslcert?marker=${first.body.marker as string}&limit=2`);
-      assert.deepEqual((second.body.certs as Array<{ certid: string }>).map((entry) => entry.certid), uploaded.slice(2));
+      assert.deepEqual(
+        (second.body.certs as Array<{ certid: string }>).map((entry) => entry.certid),
+        uploaded.slice(2),
+      );
       assert.equal(second.body.marker, '');
 
       const badLimit = await call(fresh, 'GET', '/sslcert?limit=0');
@@ -136,8 +147,15 @@ describe('fake Qiniu', () => {
   });
 
   test('httpsconf rebinds and edge serves new serial', async () => {
-    fake.addDomain({ name: 'cdn.example.test', type: 'normal', https: { certPem: cdnCertificate.chainPem, keyPem: cdnCertificate.keyPem } });
-    assert.deepEqual(await probeEdge(fake.edgePort, 'cdn.example.test'), { ok: true, serialNumber: cdnCertificate.serialNumber });
+    fake.addDomain({
+      name: 'cdn.example.test',
+      type: 'normal',
+      https: { certPem: cdnCertificate.chainPem, keyPem: cdnCertificate.keyPem },
+    });
+    assert.deepEqual(await probeEdge(fake.edgePort, 'cdn.example.test'), {
+      ok: true,
+      serialNumber: cdnCertificate.serialNumber,
+    });
 
     const domain = await call(fake, 'GET', '/domain/cdn.example.test');
     assert.equal(domain.status, 200);
@@ -146,10 +164,17 @@ describe('fake Qiniu', () => {
     const oldCertId = (domain.body.https as { certId: string }).certId;
 
     const newCertId = await upload(fake, renewedCertificate, 'renewed');
-    const bind = await call(fake, 'PUT', '/domain/cdn.example.test/httpsconf', { certid: newCertId, forceHttps: true, http2Enable: true });
+    const bind = await call(fake, 'PUT', '/domain/cdn.example.test/httpsconf', {
+      certid: newCertId,
+      forceHttps: true,
+      http2Enable: true,
+    });
     assert.deepEqual(bind, { status: 200, body: { code: 200 } });
 
-    assert.deepEqual(await probeEdge(fake.edgePort, 'cdn.example.test'), { ok: true, serialNumber: renewedCertificate.serialNumber });
+    assert.deepEqual(await probeEdge(fake.edgePort, 'cdn.example.test'), {
+      ok: true,
+      serialNumber: renewedCertificate.serialNumber,
+    });
     assert.deepEqual(fake.domain('cdn.example.test').https, { certId: newCertId, forceHttps: true, http2Enable: true });
 
     const deleteOld = await call(fake, 'DELETE', `/sslcert/${oldCertId}`);
@@ -170,10 +195,17 @@ describe('fake Qiniu', () => {
     assert.equal(httpsconf.status, 400);
     assert.equal(httpsconf.body.code, 400302);
 
-    const sslize = await call(fake, 'PUT', '/domain/plain.example.test/sslize', { certId, forceHttps: false, http2Enable: false });
+    const sslize = await call(fake, 'PUT', '/domain/plain.example.test/sslize', {
+      certId,
+      forceHttps: false,
+      http2Enable: false,
+    });
     assert.equal(sslize.status, 200);
     assert.equal((await call(fake, 'GET', '/domain/plain.example.test')).body.protocol, 'https');
-    assert.deepEqual(await probeEdge(fake.edgePort, 'plain.example.test'), { ok: true, serialNumber: certificate.serialNumber });
+    assert.deepEqual(await probeEdge(fake.edgePort, 'plain.example.test'), {
+      ok: true,
+      serialNumber: certificate.serialNumber,
+    });
   });
 
   test('certificate for other names is rejected', async () => {
@@ -192,7 +224,10 @@ describe('fake Qiniu', () => {
     const reply = await call(fake, 'PUT', '/domain/.wild.example.test/sslize', { certId });
     assert.equal(reply.status, 200, JSON.stringify(reply.body));
     assert.equal((await call(fake, 'GET', '/domain/.wild.example.test')).body.type, 'wildcard');
-    assert.deepEqual(await probeEdge(fake.edgePort, 'img.wild.example.test'), { ok: true, serialNumber: wildcard.serialNumber });
+    assert.deepEqual(await probeEdge(fake.edgePort, 'img.wild.example.test'), {
+      ok: true,
+      serialNumber: wildcard.serialNumber,
+    });
   });
 
   test('unknown domain returns 612', async () => {
@@ -217,7 +252,10 @@ describe('fake Qiniu', () => {
 
     const bind = await call(fake, 'POST', '/cert/bind', { certid: certId, domain: 'files.example.test' });
     assert.deepEqual(bind, { status: 200, body: { code: 200 } });
-    assert.deepEqual(await probeEdge(fake.edgePort, 'files.example.test'), { ok: true, serialNumber: kodoCertificate.serialNumber });
+    assert.deepEqual(await probeEdge(fake.edgePort, 'files.example.test'), {
+      ok: true,
+      serialNumber: kodoCertificate.serialNumber,
+    });
 
     const rebind = await call(fake, 'PUT', '/cert/bind', { certid: certId, domain: 'files.example.test' });
     assert.equal(rebind.status, 200);
@@ -226,7 +264,11 @@ describe('fake Qiniu', () => {
   test('held domain keeps old serial while processing', async () => {
     const first = await issueTestCertificate(ca, ['slow.example.test']);
     const second = await issueTestCertificate(ca, ['slow.example.test']);
-    fake.addDomain({ name: 'slow.example.test', type: 'normal', https: { certPem: first.chainPem, keyPem: first.keyPem } });
+    fake.addDomain({
+      name: 'slow.example.test',
+      type: 'normal',
+      https: { certPem: first.chainPem, keyPem: first.keyPem },
+    });
     fake.holdProcessing('slow.example.test', 'forever');
 
     const certId = await upload(fake, second, 'slow');
@@ -234,7 +276,10 @@ describe('fake Qiniu', () => {
 
     const during = await call(fake, 'GET', '/domain/slow.example.test');
     assert.equal(during.body.operatingState, 'processing');
-    assert.deepEqual(await probeEdge(fake.edgePort, 'slow.example.test'), { ok: true, serialNumber: first.serialNumber });
+    assert.deepEqual(await probeEdge(fake.edgePort, 'slow.example.test'), {
+      ok: true,
+      serialNumber: first.serialNumber,
+    });
 
     const again = await call(fake, 'PUT', '/domain/slow.example.test/httpsconf', { certId });
     assert.equal(again.status, 400);
@@ -242,22 +287,37 @@ describe('fake Qiniu', () => {
 
     fake.finishProcessing('slow.example.test');
     assert.equal((await call(fake, 'GET', '/domain/slow.example.test')).body.operatingState, 'success');
-    assert.deepEqual(await probeEdge(fake.edgePort, 'slow.example.test'), { ok: true, serialNumber: second.serialNumber });
+    assert.deepEqual(await probeEdge(fake.edgePort, 'slow.example.test'), {
+      ok: true,
+      serialNumber: second.serialNumber,
+    });
   });
 
   test('timed hold ends by itself', async () => {
     const first = await issueTestCertificate(ca, ['timed.example.test']);
     const second = await issueTestCertificate(ca, ['timed.example.test']);
-    fake.addDomain({ name: 'timed.example.test', type: 'normal', https: { certPem: first.chainPem, keyPem: first.keyPem } });
-    fake.holdProcessing('timed.example.test', 150);
+    fake.addDomain({
+      name: 'timed.example.test',
+      type: 'normal',
+      https: { certPem: first.chainPem, keyPem: first.keyPem },
+    });
+    fake.holdProcessing('timed.example.test', 500);
 
     const certId = await upload(fake, second, 'timed');
+    const boundAt = Date.now();
     await call(fake, 'PUT', '/domain/timed.example.test/httpsconf', { certId });
     assert.equal(fake.domain('timed.example.test').operatingState, 'processing');
 
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const deadline = Date.now() + 5000;
+    while (fake.domain('timed.example.test').operatingState === 'processing' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     assert.equal(fake.domain('timed.example.test').operatingState, 'success');
-    assert.deepEqual(await probeEdge(fake.edgePort, 'timed.example.test'), { ok: true, serialNumber: second.serialNumber });
+    assert.ok(Date.now() - boundAt >= 500, 'processing ended before the 500 ms hold');
+    assert.deepEqual(await probeEdge(fake.edgePort, 'timed.example.test'), {
+      ok: true,
+      serialNumber: second.serialNumber,
+    });
   });
 
   test('wrong secret returns bad token', async () => {
@@ -276,6 +336,12 @@ describe('fake Qiniu', () => {
       const reply = await call(fake, 'GET', '/sslcert', undefined, { authorization });
       assert.equal(reply.status, 401, authorization);
     }
+  });
+
+  test('malformed query encoding returns 400', async () => {
+    const response = await fetch(`${fake.url}/sslcert?marker=%ZZ`);
+    assert.equal(response.status, 400);
+    assert.match(await response.text(), /percent-encoding/);
   });
 
   test('npm qiniu V2 token with doubled port accepted', async () => {
@@ -300,7 +366,14 @@ describe('fake Qiniu', () => {
 
   test('QBox token signs no JSON body', async () => {
     const body = JSON.stringify({ name: 'qbox-cert', pri: cdnCertificate.keyPem, ca: cdnCertificate.chainPem });
-    const request = { method: 'POST', path: '/sslcert', rawQuery: '', host: `127.0.0.1:${fake.port}`, contentType: 'application/json', body };
+    const request = {
+      method: 'POST',
+      path: '/sslcert',
+      rawQuery: '',
+      host: `127.0.0.1:${fake.port}`,
+      contentType: 'application/json',
+      body,
+    };
     const good = await fetch(`${fake.url}/sslcert`, {
       method: 'POST',
       headers: { authorization: signQBox(ACCOUNT, request), 'content-type': 'application/json' },
