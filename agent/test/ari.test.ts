@@ -13,7 +13,10 @@ import { tlsServer } from './support/sites.js';
 const DAY_MS = 86_400_000;
 
 /** A directory that advertises renewalInfo, and the window it suggests for every certificate. */
-async function startRenewalInfoServer(window: { start: string; end: string }): Promise<{ server: Server; url: string; requests: string[] }> {
+async function startRenewalInfoServer(window: {
+  start: string;
+  end: string;
+}): Promise<{ server: Server; url: string; requests: string[] }> {
   const requests: string[] = [];
   const server = createServer((request, response) => {
     requests.push(request.url ?? '');
@@ -35,21 +38,38 @@ test('ARI window makes a fresh certificate due', async (t) => {
   await chmod(work, 0o755);
   t.after(() => rm(work, { recursive: true, force: true }));
   const ca = await makeCertificateAuthority();
-  const issued = await issueCertificate(ca, { names: ['ari.test'], notBefore: new Date(Date.now() - 10 * DAY_MS), notAfter: new Date(Date.now() + 80 * DAY_MS) });
+  const issued = await issueCertificate(ca, {
+    names: ['ari.test'],
+    notBefore: new Date(Date.now() - 10 * DAY_MS),
+    notAfter: new Date(Date.now() + 80 * DAY_MS),
+  });
   await writeFile(join(work, 'ari.pem'), issued.certPem);
   await writeFile(join(work, 'ari.key'), issued.keyPem, { mode: 0o600 });
 
   // The CA asks for early renewal (as after a mass revocation): the window is already open.
-  const ari = await startRenewalInfoServer({ start: new Date(Date.now() - DAY_MS).toISOString(), end: new Date(Date.now() - 1000).toISOString() });
+  const ari = await startRenewalInfoServer({
+    start: new Date(Date.now() - DAY_MS).toISOString(),
+    end: new Date(Date.now() - 1000).toISOString(),
+  });
   t.after(() => ari.server.close());
-  const nginx = await startNginx({ serverBlocks: ([, tls]) => tlsServer(tls!, 'ari.test', `${work}/ari.pem`, `${work}/ari.key`) });
+  const nginx = await startNginx({
+    serverBlocks: ([, tls]) => tlsServer(tls!, 'ari.test', `${work}/ari.pem`, `${work}/ari.key`),
+  });
   t.after(() => nginx.stop());
   const config = join(work, 'agent.json');
-  await writeFile(config, JSON.stringify({ acme: { directoryUrl: ari.url }, nginx: { bin: nginx.bin, conf: nginx.confPath, prefix: nginx.dir }, stateDir: join(work, 'state') }));
+  await writeFile(
+    config,
+    JSON.stringify({
+      acme: { directoryUrl: ari.url },
+      nginx: { bin: nginx.bin, conf: nginx.confPath, prefix: nginx.dir },
+      stateDir: join(work, 'state'),
+    }),
+  );
 
   const scan = await runAgent(['scan', '--json', '--config', config]);
   assert.equal(scan.status, 0, scan.stderr);
-  const site = (JSON.parse(scan.stdout) as { sites: Array<{ due: boolean; reason: string; daysLeft: number }> }).sites[0];
+  const site = (JSON.parse(scan.stdout) as { sites: Array<{ due: boolean; reason: string; daysLeft: number }> })
+    .sites[0];
   assert.equal(site?.due, true);
   assert.equal(site?.reason, 'ari-window');
   assert.equal(site?.daysLeft, 79);
@@ -66,14 +86,27 @@ test('unreachable ARI falls back to the lifetime rule', async (t) => {
   await chmod(work, 0o755);
   t.after(() => rm(work, { recursive: true, force: true }));
   const ca = await makeCertificateAuthority();
-  const issued = await issueCertificate(ca, { names: ['ari.test'], notBefore: new Date(Date.now() - 10 * DAY_MS), notAfter: new Date(Date.now() + 80 * DAY_MS) });
+  const issued = await issueCertificate(ca, {
+    names: ['ari.test'],
+    notBefore: new Date(Date.now() - 10 * DAY_MS),
+    notAfter: new Date(Date.now() + 80 * DAY_MS),
+  });
   await writeFile(join(work, 'ari.pem'), issued.certPem);
   await writeFile(join(work, 'ari.key'), issued.keyPem, { mode: 0o600 });
-  const nginx = await startNginx({ serverBlocks: ([, tls]) => tlsServer(tls!, 'ari.test', `${work}/ari.pem`, `${work}/ari.key`) });
+  const nginx = await startNginx({
+    serverBlocks: ([, tls]) => tlsServer(tls!, 'ari.test', `${work}/ari.pem`, `${work}/ari.key`),
+  });
   t.after(() => nginx.stop());
   const config = join(work, 'agent.json');
   // Port 9 on loopback has no listener: the directory request is refused at once.
-  await writeFile(config, JSON.stringify({ acme: { directoryUrl: 'http://127.0.0.1:9/directory' }, nginx: { bin: nginx.bin, conf: nginx.confPath, prefix: nginx.dir }, stateDir: join(work, 'state') }));
+  await writeFile(
+    config,
+    JSON.stringify({
+      acme: { directoryUrl: 'http://127.0.0.1:9/directory' },
+      nginx: { bin: nginx.bin, conf: nginx.confPath, prefix: nginx.dir },
+      stateDir: join(work, 'state'),
+    }),
+  );
 
   const scan = await runAgent(['scan', '--json', '--config', config]);
   assert.equal(scan.status, 0, scan.stderr);

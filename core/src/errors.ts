@@ -33,6 +33,17 @@ export const ERROR_CODES = {
   PROBE_FAILED: { retryable: true },
   PROBE_OLD_CERTIFICATE: { retryable: true },
   JOB_STATE_INVALID: { retryable: false },
+  PROVIDER_AUTH_FAILED: { retryable: false },
+  PROVIDER_PERMISSION_DENIED: { retryable: false },
+  PROVIDER_THROTTLED: { retryable: true },
+  PROVIDER_UNAVAILABLE: { retryable: true },
+  PROVIDER_REQUEST_FAILED: { retryable: false },
+  PROVIDER_DOMAIN_NOT_FOUND: { retryable: false },
+  PROVIDER_DOMAIN_PROCESSING: { retryable: true },
+  PROVIDER_DOMAIN_VERIFICATION_REQUIRED: { retryable: false },
+  EDGE_NOT_YET_LIVE: { retryable: true },
+  DNS_ZONE_NOT_FOUND: { retryable: false },
+  DNS_PROPAGATION_TIMEOUT: { retryable: true },
   INTERNAL: { retryable: true },
 } as const satisfies Record<string, { retryable: boolean }>;
 

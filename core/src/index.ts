@@ -32,3 +32,7 @@ export * from './nginx/challenge-route.js';
 export * from './nginx/enable-https.js';
 export * from './nginx/read-from-disk.js';
 export * from './cert/placeholder.js';
+export * from './cert/wait-for-serial.js';
+export * from './cloud/types.js';
+export * from './cloud/provider-error.js';
+export * from './cloud/edge.js';

@@ -70,10 +70,17 @@ export async function runJob(deps: JobRunnerDeps, job: RenewalJob, context: JobC
     if (job.step === 'planned' || job.step === 'issuing') job = await issue(deps, job, context, log);
     if (job.step === 'issued' || job.step === 'deploying') job = await deploy(deps, job, context, log);
     if (job.step === 'deployed' || job.step === 'verifying') job = await verify(deps, job, context);
-    return await finish(deps, job);
+    job = await finish(deps, job);
   } catch (error) {
     return fail(deps, job, error, log);
   }
+
+  try {
+    await context.target.afterDone?.(job, requireCertificate(job));
+  } catch (error) {
+    log.warn({ err: error, target: context.target.kind }, 'housekeeping after the renewal failed');
+  }
+  return job;
 }
 
 async function issue(deps: JobRunnerDeps, job: RenewalJob, context: JobContext, log: Logger): Promise<RenewalJob> {
@@ -166,8 +173,9 @@ async function fail(deps: JobRunnerDeps, job: RenewalJob, thrown: unknown, log: 
   const error = asCertPilotError(thrown);
   const serialized = serializeError(error);
   const now = (deps.now ?? (() => new Date()))();
-  // A job that already has its certificate goes back to deploying it, never to ordering again.
-  const resumeStep: JobStep = job.certificate ? 'issued' : 'planned';
+  // A job that already has its certificate goes back to deploying it, never to ordering again;
+  // one whose edge is bound but not yet serving it goes back to verifying only.
+  const resumeStep: JobStep = !job.certificate ? 'planned' : error.code === 'EDGE_NOT_YET_LIVE' ? 'deployed' : 'issued';
 
   if (!error.retryable) {
     log.error({ err: error, step: job.step }, 'renewal job failed');

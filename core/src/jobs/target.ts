@@ -8,4 +8,9 @@ export interface DeployTarget {
   deploy(job: RenewalJob, certificate: IssuedCertificate, keyPem: string): Promise<void>;
   /** Proves the endpoint serves `certificate`; throws `PROBE_*` errors otherwise. */
   verify(job: RenewalJob, certificate: IssuedCertificate): Promise<{ address: string }>;
+  /**
+   * Runs once the job is done, for housekeeping such as deleting certificates this target
+   * uploaded earlier and nothing uses any more. Its failure is logged and does not fail the job.
+   */
+  afterDone?(job: RenewalJob, certificate: IssuedCertificate): Promise<void>;
 }

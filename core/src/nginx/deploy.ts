@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { probeCertificate } from '../cert/probe.js';
+import { waitForServedSerial } from '../cert/wait-for-serial.js';
 import { CertPilotError, serializeError } from '../errors.js';
 import type { LifecycleEmitter } from '../events.js';
 import type { Logger } from '../log.js';
@@ -100,42 +100,15 @@ export class NginxTarget implements DeployTarget {
   }
 
   async #waitForSerial(target: ProbeTarget, serial: string): Promise<void> {
-    const { control } = this.#options;
-    const deadline = Date.now() + (this.#options.probeTimeoutMs ?? 15_000);
-    const where = `${target.address}:${target.port} (SNI ${target.servername})`;
-    let lastSeen: string | undefined;
-    let lastError: unknown;
-    let confirmations = 0;
-
-    while (Date.now() < deadline) {
-      try {
-        const served = await probeCertificate({ host: control.host, ...target, timeoutMs: 5_000 });
-        confirmations = served.serial === serial ? confirmations + 1 : 0;
-        if (confirmations >= REQUIRED_CONFIRMATIONS) {
-          this.#log.info({ address: where, serial }, 'new certificate is live');
-          return;
-        }
-        if (served.serial !== serial) lastSeen = served.serial;
-      } catch (error) {
-        confirmations = 0;
-        lastError = error;
-      }
-      await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS));
-    }
-
-    if (lastSeen !== undefined) {
-      throw new CertPilotError(
-        'PROBE_OLD_CERTIFICATE',
-        `${where} still serves certificate ${lastSeen} instead of the new ${serial} after the reload.`,
-        {
-          params: { address: where, servedSerial: lastSeen, expectedSerial: serial },
-        },
-      );
-    }
-    throw new CertPilotError('PROBE_FAILED', `No TLS handshake with ${where} succeeded after the reload.`, {
-      cause: lastError,
-      params: { address: where },
+    await waitForServedSerial({
+      host: this.#options.control.host,
+      ...target,
+      serial,
+      timeoutMs: this.#options.probeTimeoutMs ?? 15_000,
+      intervalMs: PROBE_INTERVAL_MS,
+      confirmations: REQUIRED_CONFIRMATIONS,
     });
+    this.#log.info({ address: `${target.address}:${target.port}`, servername: target.servername, serial }, 'new certificate is live');
   }
 
   async #rollback(job: RenewalJob, manifest: BackupManifest, reason: string): Promise<void> {

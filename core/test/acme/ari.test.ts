@@ -9,7 +9,11 @@ const DAY_MS = 86_400_000;
 
 test('certificate id joins AKI and serial', async () => {
   const ca = await makeCertificateAuthority();
-  const issued = await issueCertificate(ca, { names: ['id.test'], notBefore: new Date(Date.now() - DAY_MS), notAfter: new Date(Date.now() + DAY_MS) });
+  const issued = await issueCertificate(ca, {
+    names: ['id.test'],
+    notBefore: new Date(Date.now() - DAY_MS),
+    notAfter: new Date(Date.now() + DAY_MS),
+  });
   const reference = new x509.X509Certificate(issued.certPem);
   const aki = reference.getExtension(x509.AuthorityKeyIdentifierExtension);
   assert.ok(aki?.keyId);

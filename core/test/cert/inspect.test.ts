@@ -39,11 +39,17 @@ test('key match detects a foreign key', async () => {
   const two = await makeSelfSignedCertificate({ names: ['two.test'], ...validity() });
   assert.equal(certificateMatchesKey(one.certPem, one.keyPem, 'one'), true);
   assert.equal(certificateMatchesKey(one.certPem, two.keyPem, 'one'), false);
-  assert.throws(() => certificateMatchesKey(one.certPem, 'not a key', 'one.key'), (error: unknown) => isCertPilotError(error, 'CERT_INVALID') && /one\.key/.test(error.message));
+  assert.throws(
+    () => certificateMatchesKey(one.certPem, 'not a key', 'one.key'),
+    (error: unknown) => isCertPilotError(error, 'CERT_INVALID') && /one\.key/.test(error.message),
+  );
 });
 
 test('garbage input names its source', () => {
-  assert.throws(() => inspectCertificatePem('hello', '/etc/ssl/x.pem'), (error: unknown) => isCertPilotError(error, 'CERT_INVALID') && error.message.includes('/etc/ssl/x.pem'));
+  assert.throws(
+    () => inspectCertificatePem('hello', '/etc/ssl/x.pem'),
+    (error: unknown) => isCertPilotError(error, 'CERT_INVALID') && error.message.includes('/etc/ssl/x.pem'),
+  );
   assert.throws(
     () => inspectCertificatePem('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n', 'broken.pem'),
     (error: unknown) => isCertPilotError(error, 'CERT_INVALID') && error.message.includes('broken.pem'),
