@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(pebble nginx-light openssh-server openssl ca-certificates)
+PACKAGES=(pebble nginx-light openssl ca-certificates)
 missing=()
 for package in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
@@ -15,10 +15,17 @@ if ((${#missing[@]} > 0)); then
     exit 1
   fi
   apt-get update
-  # The packages would start nginx and sshd on ports 80 and 22; the demo runs private instances.
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d.certpilot
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
-  rm -f /usr/sbin/policy-rc.d.certpilot
+  # The nginx package would start nginx on port 80; the demo runs a private instance instead.
+  # Debian asks /usr/sbin/policy-rc.d before starting a service; exit status 101 means "do not".
+  created_policy=0
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    created_policy=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" || status=$?
+  if ((created_policy)); then rm -f /usr/sbin/policy-rc.d; fi
+  if ((${status:-0} != 0)); then exit "$status"; fi
 fi
 
 npm ci

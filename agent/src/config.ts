@@ -1,33 +1,38 @@
-import { readFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { configMessage } from './config-messages.js';
 import { CertPilotError, KEY_TYPES, LETS_ENCRYPT_DIRECTORY } from '@certpilot/core';
 
 export const DEFAULT_CONFIG_PATH = '/etc/certpilot/agent.json';
 export const DEFAULT_STATE_DIR = '/var/lib/certpilot';
 
 const port = z.number().int().min(1).max(65535);
-const absolutePath = z.string().refine(isAbsolute, { message: 'must be an absolute path' });
+export const absolutePath = z.string().refine(isAbsolute, { error: () => configMessage('absolutePath') });
+
+/** ACME settings shared by the nginx agent config and the cloud config. */
+export const acmeSchema = z
+  .object({
+    directoryUrl: z.url({ protocol: /^https?$/ }).default(LETS_ENCRYPT_DIRECTORY),
+    email: z.email().optional(),
+    caCertFile: absolutePath.optional(),
+    http01Port: port.default(80),
+    keyType: z.enum(KEY_TYPES).default('ec-p256'),
+    preferredChain: z.string().min(1).optional(),
+    profile: z.string().min(1).optional(),
+    eab: z
+      .object({ kid: z.string().min(1), hmacKey: z.string().min(1) })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .prefault({});
 
 /** The agent config file (`/etc/certpilot/agent.json`, mode 0600: it may hold an EAB key and the relay token). */
 export const agentConfigSchema = z
   .object({
-    acme: z
-      .object({
-        directoryUrl: z.url({ protocol: /^https?$/ }).default(LETS_ENCRYPT_DIRECTORY),
-        email: z.email().optional(),
-        caCertFile: absolutePath.optional(),
-        http01Port: port.default(80),
-        keyType: z.enum(KEY_TYPES).default('ec-p256'),
-        preferredChain: z.string().min(1).optional(),
-        profile: z.string().min(1).optional(),
-        eab: z
-          .object({ kid: z.string().min(1), hmacKey: z.string().min(1) })
-          .strict()
-          .optional(),
-      })
-      .strict()
-      .prefault({}),
+    acme: acmeSchema,
     nginx: z
       .object({
         bin: absolutePath.optional(),
@@ -54,11 +59,47 @@ export type AgentConfig = z.infer<typeof agentConfigSchema> & { webroot: string;
  */
 export async function loadConfig(path: string | undefined): Promise<AgentConfig> {
   const configPath = resolve(path ?? DEFAULT_CONFIG_PATH);
+  const config = await readConfigFile(configPath, agentConfigSchema, { allowMissing: path === undefined });
+  await checkFiles(configPath, [
+    ['acme.caCertFile', config.acme.caCertFile],
+    ['nginx.conf', config.nginx.conf],
+  ]);
+  return { ...config, webroot: config.webroot ?? join(config.stateDir, 'webroot'), configPath };
+}
+
+/** Checks that files named in the config can be read, so a typo stops the run before any work. */
+export async function checkFiles(
+  configPath: string,
+  files: Array<[field: string, path: string | undefined]>,
+): Promise<void> {
+  for (const [field, path] of files) {
+    if (path === undefined) continue;
+    try {
+      await access(path, fsConstants.R_OK);
+    } catch (error) {
+      throw new CertPilotError(
+        'CONFIG_INVALID',
+        `${configPath}: ${field} ${path} cannot be read (${(error as NodeJS.ErrnoException).code}).`,
+        {
+          cause: error,
+          params: { path: configPath, field, file: path, variant: 'file' },
+        },
+      );
+    }
+  }
+}
+
+/** Reads a JSON config file and validates it against `schema`, with errors that name each field. */
+export async function readConfigFile<S extends z.ZodType>(
+  configPath: string,
+  schema: S,
+  options: { allowMissing: boolean },
+): Promise<z.infer<S>> {
   let text: string | null;
   try {
     text = await readFile(configPath, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || path !== undefined) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !options.allowMissing) {
       throw new CertPilotError(
         'CONFIG_NOT_FOUND',
         `Cannot read config file ${configPath}: ${(error as Error).message}`,
@@ -76,20 +117,28 @@ export async function loadConfig(path: string | undefined): Promise<AgentConfig>
     try {
       raw = JSON.parse(text);
     } catch (error) {
-      throw new CertPilotError('CONFIG_INVALID', `${configPath} is not valid JSON: ${(error as Error).message}`, {
+      const detail = describeJsonError(text, error as Error);
+      throw new CertPilotError('CONFIG_INVALID', `${configPath} is not valid JSON: ${detail}`, {
         cause: error,
-        params: { path: configPath },
+        params: { path: configPath, detail, variant: 'json' },
       });
     }
   }
 
-  const parsed = agentConfigSchema.safeParse(raw);
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
     throw new CertPilotError('CONFIG_INVALID', `${configPath} has invalid settings: ${problems.join('; ')}`, {
-      params: { path: configPath, problems: problems.join('; ') },
+      params: { path: configPath, problems: problems.join('; '), variant: 'fields' },
     });
   }
-  const config = parsed.data;
-  return { ...config, webroot: config.webroot ?? join(config.stateDir, 'webroot'), configPath };
+  return parsed.data;
+}
+
+/** JSON.parse names a character position; people look for a line and column. */
+function describeJsonError(text: string, error: Error): string {
+  const position = Number(/position (\d+)/.exec(error.message)?.[1]);
+  if (!Number.isInteger(position)) return error.message;
+  const before = text.slice(0, position).split('\n');
+  return `${error.message.replace(/ in JSON at position \d+.*$/, '')} at line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
 }

@@ -34,7 +34,7 @@ export async function createContext(options: {
   // Traversable but not listable: nginx workers must reach <stateDir>/webroot, while keys/,
   // accounts/ and backups/ below stay 0700.
   await mkdir(config.stateDir, { recursive: true, mode: 0o711 });
-  const logger = createLogger({ level: options.verbose ? 'debug' : 'warn' }).child({ app: 'certpilot-agent' });
+  const logger = createLogger({ level: options.verbose ? 'debug' : 'silent' }).child({ app: 'certpilot-agent' });
   const state = new StateDir(config.stateDir);
   const host = new LocalHost();
   let control: Promise<NginxControl> | undefined;
@@ -58,21 +58,25 @@ export async function createContext(options: {
       }));
     },
     issuer(): Promise<AcmeIssuer> {
-      return (issuer ??= (async () =>
-        new AcmeIssuer({
-          directoryUrl: config.acme.directoryUrl,
-          ...(config.acme.email ? { email: config.acme.email } : {}),
-          ...(config.acme.caCertFile ? { caCertPem: await readFile(config.acme.caCertFile, 'utf8') } : {}),
-          ...(config.acme.eab ? { eab: config.acme.eab } : {}),
-          ...(config.acme.preferredChain ? { preferredChain: config.acme.preferredChain } : {}),
-          accounts: new FileAccountStore(state),
-          logger,
-        }))());
+      return (issuer ??= createIssuer(config.acme, state, logger));
     },
     print(line: string) {
       process.stdout.write(`${line}\n`);
     },
   };
+}
+
+/** Creates the ACME issuer for `acme` settings, with the account kept in the state directory. */
+export async function createIssuer(acme: AgentConfig['acme'], state: StateDir, logger: Logger): Promise<AcmeIssuer> {
+  return new AcmeIssuer({
+    directoryUrl: acme.directoryUrl,
+    ...(acme.email ? { email: acme.email } : {}),
+    ...(acme.caCertFile ? { caCertPem: await readFile(acme.caCertFile, 'utf8') } : {}),
+    ...(acme.eab ? { eab: acme.eab } : {}),
+    ...(acme.preferredChain ? { preferredChain: acme.preferredChain } : {}),
+    accounts: new FileAccountStore(state),
+    logger,
+  });
 }
 
 export function backupDirFor(context: AgentContext, purpose: string): string {

@@ -6,7 +6,11 @@
  * message: hosts print both.
  */
 
-/** Error codes, grouped by subsystem. Terminal codes stop the backoff schedule at once. */
+/**
+ * Error codes, grouped by subsystem. Terminal codes stop the backoff schedule at once. Errors that
+ * wait for a person (PROVIDER_DOMAIN_VERIFICATION_REQUIRED) stay retryable so the job picks up
+ * once the person has acted.
+ */
 export const ERROR_CODES = {
   CONFIG_INVALID: { retryable: false },
   CONFIG_NOT_FOUND: { retryable: false },
@@ -33,6 +37,7 @@ export const ERROR_CODES = {
   PROBE_FAILED: { retryable: true },
   PROBE_OLD_CERTIFICATE: { retryable: true },
   JOB_STATE_INVALID: { retryable: false },
+  JOB_CANCELLED: { retryable: false },
   PROVIDER_AUTH_FAILED: { retryable: false },
   PROVIDER_PERMISSION_DENIED: { retryable: false },
   PROVIDER_THROTTLED: { retryable: true },
@@ -40,7 +45,7 @@ export const ERROR_CODES = {
   PROVIDER_REQUEST_FAILED: { retryable: false },
   PROVIDER_DOMAIN_NOT_FOUND: { retryable: false },
   PROVIDER_DOMAIN_PROCESSING: { retryable: true },
-  PROVIDER_DOMAIN_VERIFICATION_REQUIRED: { retryable: false },
+  PROVIDER_DOMAIN_VERIFICATION_REQUIRED: { retryable: true },
   EDGE_NOT_YET_LIVE: { retryable: true },
   DNS_ZONE_NOT_FOUND: { retryable: false },
   DNS_PROPAGATION_TIMEOUT: { retryable: true },

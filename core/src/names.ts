@@ -19,18 +19,25 @@ export function normalizeDomainName(name: string): string {
   const base = wildcard ? trimmed.slice(2) : trimmed;
 
   if (base === '' || /[\s/\\;{}'"`$]/.test(base))
-    throw invalidName(name, 'contains characters a domain name cannot have');
+    throw invalidName(name, 'characters', 'contains characters a domain name cannot have');
   const ascii = domainToASCII(base);
-  if (ascii === '') throw invalidName(name, 'is not a valid internationalized domain name');
-  if (ascii.length > MAX_NAME_LENGTH) throw invalidName(name, `is longer than ${MAX_NAME_LENGTH} characters`);
+  if (ascii === '') throw invalidName(name, 'idn', 'is not a valid internationalized domain name');
+  if (ascii.length > MAX_NAME_LENGTH)
+    throw invalidName(name, 'too-long', `is longer than ${MAX_NAME_LENGTH} characters`);
 
   const labels = ascii.split('.');
-  if (labels.length < 2) throw invalidName(name, 'needs at least two labels, such as example.com');
+  if (labels.length < 2) throw invalidName(name, 'one-label', 'needs at least two labels, such as example.com');
   for (const label of labels) {
-    if (!LABEL.test(label)) throw invalidName(name, `has an invalid label "${label}"`);
+    if (!LABEL.test(label))
+      throw invalidName(
+        name,
+        'label',
+        `has an invalid label "${label}" (1 to 63 letters, digits or hyphens, no hyphen at either end)`,
+        { label },
+      );
   }
   if (/^\d+$/.test(labels.at(-1) ?? ''))
-    throw invalidName(name, 'looks like an IP address; certificates here are for domain names');
+    throw invalidName(name, 'ip-address', 'looks like an IP address; certificates here are for domain names');
 
   return wildcard ? `*.${ascii}` : ascii;
 }
@@ -56,6 +63,16 @@ export function nameMatches(pattern: string, name: string): boolean {
   return name.endsWith(suffix) && !name.slice(0, -suffix.length).includes('.');
 }
 
-function invalidName(name: string, reason: string): CertPilotError {
-  return new CertPilotError('NAME_INVALID', `Domain name "${name}" ${reason}.`, { params: { name, reason } });
+/** Why a name is invalid, as a code hosts translate (see `NAME_REASON_MESSAGES`). */
+export type NameProblem = 'characters' | 'idn' | 'too-long' | 'one-label' | 'label' | 'ip-address';
+
+function invalidName(
+  name: string,
+  problem: NameProblem,
+  reason: string,
+  extra: Record<string, string> = {},
+): CertPilotError {
+  return new CertPilotError('NAME_INVALID', `Domain name "${name}" ${reason}.`, {
+    params: { name, reason, problem, ...extra },
+  });
 }

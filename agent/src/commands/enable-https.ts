@@ -16,6 +16,21 @@ import { acquireRunLock } from '../lock.js';
 import { reviveError } from '../revive-error.js';
 import { discover } from '../sites.js';
 
+/** Normalizes the name given to enable-https; wildcards are refused because http-01 cannot prove them. */
+export function validateEnableHttpsName(value: string): string {
+  const name = normalizeDomainName(value);
+  if (name.startsWith('*.')) {
+    throw new CertPilotError(
+      'NAME_INVALID',
+      `Wildcard name ${name} needs dns-01; enable-https proves names with http-01.`,
+      {
+        params: { name, problem: 'wildcard-http01', reason: 'is a wildcard, which http-01 cannot prove' },
+      },
+    );
+  }
+  return name;
+}
+
 /**
  * Obtains a certificate for a plain-HTTP site and adds its HTTPS server block. Certificates are
  * kept under `<stateDir>/certs/<name>/`; later `renew` runs find the new block like any other.
@@ -25,7 +40,7 @@ export async function enableHttpsCommand(
   options: { name: string; port: number },
 ): Promise<number> {
   const { t, describeError } = context.i18n;
-  const name = normalizeDomainName(options.name);
+  const name = validateEnableHttpsName(options.name);
   const release = await acquireRunLock(context.config.stateDir);
   try {
     const control = await context.nginx();

@@ -1,5 +1,6 @@
 import {
   ariCertificateId,
+  cancelJob,
   jitterDelayMs,
   NginxTarget,
   normalizeDomainNames,
@@ -16,9 +17,9 @@ import {
 } from '@certpilot/core';
 import { backupDirFor, type AgentContext } from '../context.js';
 import { acquireRunLock } from '../lock.js';
-import { reviveError } from '../revive-error.js';
 import { standInForBrokenCertificates } from '../placeholders.js';
 import { discover, siteMatches, type SiteState } from '../sites.js';
+import { describeResult, resultOfJob } from '../results.js';
 import { recordResults, type SiteResult } from '../state/last-run.js';
 
 export interface RenewOptions {
@@ -66,7 +67,7 @@ async function renewSites(context: AgentContext, options: RenewOptions): Promise
   for (const state of states) {
     const result = await renewSite(context, state, { ...options, force: options.force || standIns.has(state.site.id) });
     results.push(result);
-    context.print(describeResult(context, result));
+    context.print(describeResult(context.i18n, result));
   }
 
   if (!options.dryRun) await recordResults(context.state.lastRunFile, results);
@@ -74,6 +75,10 @@ async function renewSites(context: AgentContext, options: RenewOptions): Promise
   const failed = count('failed') + count('waiting-retry');
   if (results.every((result) => result.outcome === 'not-due')) {
     context.print(t('renew.nothingDue', { count: results.length }));
+  } else if (options.dryRun) {
+    context.print(
+      t('renew.dryRunSummary', { due: count('dry-run'), skipped: count('not-due'), waiting: count('waiting-retry') }),
+    );
   } else {
     context.print(t('renew.summary', { done: count('renewed'), failed, skipped: count('not-due') }));
   }
@@ -97,6 +102,10 @@ async function renewSite(context: AgentContext, state: SiteState, options: Renew
   const base = { siteId: site.id, names: site.names, at: new Date().toISOString() };
   let job = await context.jobs.findActive(site.id);
 
+  if (job && !job.certificate && !decision.due && !options.force && !options.dryRun) {
+    await cancelJob(context.jobs, job, `site ${site.id} is no longer due (${decision.daysLeft} days left)`);
+    job = null;
+  }
   if (job?.step === 'waiting-retry' && !options.force && Date.parse(job.nextRunAt ?? '') > Date.now()) {
     return {
       ...base,
@@ -106,7 +115,7 @@ async function renewSite(context: AgentContext, state: SiteState, options: Renew
       ...(job.lastError ? { error: job.lastError } : {}),
     };
   }
-  // An unfinished job is resumed whatever the decision says: it may already hold a certificate.
+  // An unfinished job holding a certificate is resumed whatever the decision says.
   if (!job && !decision.due && !options.force) {
     return {
       ...base,
@@ -208,41 +217,5 @@ function replacesOf(pem: string): { replaces?: string } {
     return { replaces: ariCertificateId(pem) };
   } catch {
     return {};
-  }
-}
-
-function resultOfJob(base: Pick<SiteResult, 'siteId' | 'names' | 'at'>, job: RenewalJob): SiteResult {
-  const common = { ...base, jobId: job.id, ...(job.lastError ? { error: job.lastError } : {}) };
-  if (job.step === 'done') {
-    return { ...common, outcome: 'renewed', serial: job.certificate!.serial, notAfter: job.certificate!.notAfter };
-  }
-  if (job.step === 'waiting-retry')
-    return { ...common, outcome: 'waiting-retry', ...(job.nextRunAt ? { nextRunAt: job.nextRunAt } : {}) };
-  return { ...common, outcome: 'failed' };
-}
-
-function describeResult(context: AgentContext, result: SiteResult): string {
-  const { t, describeError } = context.i18n;
-  const error = result.error ? describeError(reviveError(result.error)) : '';
-  switch (result.outcome) {
-    case 'renewed':
-      return t('renew.done', {
-        id: result.siteId,
-        serial: result.serial,
-        notAfter: result.notAfter,
-        names: result.names.join(', '),
-      });
-    case 'not-due':
-      return t('renew.skipped', { id: result.siteId, daysLeft: result.daysLeft, renewAt: result.renewAt });
-    case 'dry-run':
-      return t('renew.dryRun', { id: result.siteId, reason: t(`reason.${result.reason ?? 'forced'}`) });
-    case 'waiting-retry':
-      return t(result.jobId && result.error ? 'renew.willRetry' : 'renew.retryLater', {
-        id: result.siteId,
-        at: result.nextRunAt,
-        error,
-      });
-    default:
-      return t('renew.failed', { id: result.siteId, error });
   }
 }

@@ -35,40 +35,58 @@ export async function scanCommand(context: AgentContext, options: { json: boolea
 function describeSite(context: AgentContext, state: SiteState): string {
   const { t } = context.i18n;
   const { site, certificate, decision } = state;
+  const field = (label: string, value: string) => t('scan.field', { label: t(label), value });
   const listens = [...new Set(site.blocks.flatMap((block) => block.listens.map((listen) => listen.raw)))];
   const lines = [
     t('scan.site', { id: site.id }),
-    `  ${t('scan.names')}: ${site.names.join(', ')}`,
-    `  ${t('scan.listen')}: ${listens.join(' | ')}`,
-    `  ${t('scan.certificate')}: ${site.certificatePath}`,
-    `  ${t('scan.key')}: ${site.certificateKeyPath}`,
+    field('scan.names', site.names.join(', ')),
+    field('scan.listen', listens.join(' | ')),
+    field('scan.certificate', site.certificatePath),
+    field('scan.key', site.certificateKeyPath),
   ];
   if (certificate) {
-    lines.push(
-      `  ${t('scan.notAfter')}: ${certificate.notAfter} (${t('scan.daysLeft', { count: decision.daysLeft ?? 0 })})`,
-    );
+    lines.push(field('scan.notAfter', t('scan.expiry', { date: certificate.notAfter, count: decision.daysLeft ?? 0 })));
   }
-  const reason = decision.due
-    ? t(`reason.${decision.reason}`)
-    : `${t('reason.not-due')}, ${t('scan.renewAt', { date: decision.renewAt })}`;
-  lines.push(`  ${t('scan.due')}: ${decision.due ? t('scan.yes') : t('scan.no')} (${reason})`);
+  lines.push(
+    field(
+      'scan.due',
+      decision.due
+        ? t('scan.dueYes', { reason: describeReason(context, state) })
+        : t('scan.dueNo', { date: decision.renewAt }),
+    ),
+  );
+
   const skipped = site.blocks.flatMap((block) => block.skippedNames);
   if (skipped.length > 0) {
-    const listed = skipped.map(
-      (entry) => `${entry.value} (${t(`scan.skippedReason.${entry.reason}`, { defaultValue: entry.reason })})`,
+    const listed = skipped.map((entry) =>
+      t('scan.skippedEntry', {
+        value: entry.value,
+        reason: t(`scan.skippedReason.${entry.reason}`, { defaultValue: entry.reason }),
+      }),
     );
-    lines.push(`  ${t('scan.skippedName')}: ${listed.join(', ')}`);
+    lines.push(field('scan.skippedName', listed.join(', ')));
   }
   if (state.certificateError) {
     lines.push(
-      `  ${t('scan.problem')}: ${t('problem.certificate-unreadable', { path: site.certificatePath, detail: state.certificateError })}`,
+      field(
+        'scan.problem',
+        t('problem.certificate-unreadable', { path: site.certificatePath, detail: state.certificateError }),
+      ),
     );
   }
   for (const problem of site.problems) {
-    const key = `problem.${problem.code}`;
-    lines.push(`  ${t('scan.problem')}: ${t(key, { detail: problem.detail, defaultValue: problem.detail })}`);
+    lines.push(
+      field('scan.problem', t(`problem.${problem.code}`, { detail: problem.detail, defaultValue: problem.detail })),
+    );
   }
   return lines.join('\n');
+}
+
+function describeReason(context: AgentContext, state: SiteState): string {
+  const { decision } = state;
+  if (decision.reason === 'lifetime-remaining' && decision.shortLived)
+    return context.i18n.t('reason.lifetime-remaining-short');
+  return context.i18n.t(`reason.${decision.reason}`);
 }
 
 function siteToJson(state: SiteState) {

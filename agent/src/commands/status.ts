@@ -16,10 +16,10 @@ export async function statusCommand(context: AgentContext, options: { json: bool
   }
   for (const result of Object.values(lastRun.sites)) {
     const details = [
-      result.serial ? ` serial ${result.serial}` : '',
-      result.notAfter ? ` → ${result.notAfter}` : '',
-      result.nextRunAt ? ` (${result.nextRunAt})` : '',
-      result.error ? `: ${describeError(reviveError(result.error))}` : '',
+      result.serial ? t('status.serial', { serial: result.serial }) : '',
+      result.notAfter ? t('status.validUntil', { date: result.notAfter }) : '',
+      result.nextRunAt ? t('status.nextRetry', { date: result.nextRunAt }) : '',
+      result.error ? t('status.lastError', { error: describeError(reviveError(result.error)) }) : '',
     ].join('');
     context.print(
       t('status.line', {

@@ -10,6 +10,9 @@ Commands:
                                       renew every due site and deploy it safely
   enable-https NAME                   obtain a certificate for a plain-HTTP site and add its HTTPS server block
   status [--json]                     show the last result per site
+  cloud-renew [--dry-run] [--force] [--site ID]
+                                      renew the Qiniu and Aliyun sites of the cloud config
+                                      (--config defaults to /etc/certpilot/cloud.json here)
 
 Options:
   --config FILE    config file (default /etc/certpilot/agent.json)
@@ -22,7 +25,15 @@ Exit status: 0 when every site is fine, 1 when a site failed, 2 for a usage or c
   unknownCommand: 'Unknown command "{{command}}". Run certpilot-agent --help for the list of commands.',
   badOption: 'Invalid option: {{message}}. Run certpilot-agent --help.',
   missingSiteName: 'enable-https needs the name of a site, for example: certpilot-agent enable-https example.com',
-  errorPrefix: 'Error',
+  usage: {
+    badLang: 'Unsupported language "{{value}}": use zh-CN or en.',
+    extraArgument: 'Unexpected argument "{{value}}". Run certpilot-agent --help.',
+    emptySite: '--site needs a site name, for example --site example.com.',
+    badNumber: '{{option}} {{value}} is invalid: use a whole number from {{min}} to {{max}}.',
+    unknownOption: 'Unknown option {{option}}. Run certpilot-agent --help.',
+    missingValue: 'Option {{option}} needs a value, for example {{option}} 443.',
+  },
+  errorPrefix: 'Error: ',
   scan: {
     none: 'nginx serves no TLS site in {{conf}}.',
     site: 'Site {{id}}',
@@ -33,6 +44,11 @@ Exit status: 0 when every site is fine, 1 when a site failed, 2 for a usage or c
     notAfter: 'Expires',
     daysLeft: '{{count}} days left',
     due: 'Renewal due',
+    field: '  {{label}}: {{value}}',
+    expiry: '{{date}} ({{count}} days left)',
+    dueYes: 'yes, {{reason}}',
+    dueNo: 'no, renew from {{date}}',
+    skippedEntry: '{{value}} ({{reason}})',
     yes: 'yes',
     no: 'no',
     skippedName: 'Names left out of the certificate',
@@ -50,7 +66,8 @@ Exit status: 0 when every site is fine, 1 when a site failed, 2 for a usage or c
     plainHttp: 'Plain-HTTP sites (can be turned into HTTPS with enable-https): {{names}}',
   },
   reason: {
-    'lifetime-remaining': 'less than a third of its lifetime left (half for certificates under 10 days)',
+    'lifetime-remaining': 'less than a third of its lifetime is left',
+    'lifetime-remaining-short': 'less than half of its lifetime is left (certificates shorter than 10 days)',
     'ari-window': 'inside the renewal window the CA suggested',
     expired: 'expired',
     forced: 'forced with --force',
@@ -81,6 +98,8 @@ Exit status: 0 when every site is fine, 1 when a site failed, 2 for a usage or c
     failed: '{{id}}: failed: {{error}}',
     willRetry: '{{id}}: failed, will retry at {{at}}: {{error}}',
     summary: 'Summary: {{done}} renewed, {{failed}} failed, {{skipped}} not due.',
+    dryRunSummary:
+      'Dry run: {{due}} would be renewed, {{skipped}} not due, {{waiting}} waiting to retry. Nothing was changed.',
     jitter: 'Waiting {{seconds}} s (random start offset) before renewing.',
     locked: 'Another certpilot-agent run holds {{path}}; try again when it finishes.',
   },
@@ -92,6 +111,10 @@ Exit status: 0 when every site is fine, 1 when a site failed, 2 for a usage or c
   status: {
     none: 'No run recorded yet in {{dir}}.',
     line: '{{id}}: {{outcome}} at {{at}}{{detail}}',
+    serial: ', serial {{serial}}',
+    validUntil: ', valid until {{date}}',
+    nextRetry: ', next retry at {{date}}',
+    lastError: '; last error: {{error}}',
     outcome: {
       renewed: 'renewed',
       'not-due': 'not due',

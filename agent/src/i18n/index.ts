@@ -1,5 +1,11 @@
 import i18next, { type TFunction } from 'i18next';
-import { asCertPilotError, ERROR_MESSAGES, type CertPilotError } from '@certpilot/core';
+import {
+  asCertPilotError,
+  ERROR_MESSAGES,
+  NAME_REASON_MESSAGES,
+  type CertPilotError,
+  type ErrorParams,
+} from '@certpilot/core';
 import { en } from './en.js';
 import { zhCN } from './zh-CN.js';
 import type { Locale } from './locale.js';
@@ -20,8 +26,8 @@ export async function createTranslator(locale: Locale): Promise<Translator> {
     lng: locale,
     fallbackLng: 'en',
     resources: {
-      en: { translation: en, errors: ERROR_MESSAGES.en },
-      'zh-CN': { translation: zhCN, errors: ERROR_MESSAGES['zh-CN'] },
+      en: { translation: en, errors: ERROR_MESSAGES.en, nameReasons: NAME_REASON_MESSAGES.en },
+      'zh-CN': { translation: zhCN, errors: ERROR_MESSAGES['zh-CN'], nameReasons: NAME_REASON_MESSAGES['zh-CN'] },
     },
     interpolation: { escapeValue: false },
     returnNull: false,
@@ -32,7 +38,14 @@ export async function createTranslator(locale: Locale): Promise<Translator> {
     t,
     describeError(thrown: unknown): string {
       const error: CertPilotError = asCertPilotError(thrown);
-      const text = instance.t(error.code, { ns: 'errors', ...error.params, message: error.message });
+      const params: ErrorParams = { ...error.params, message: error.message };
+      const reasonText =
+        typeof params.problem === 'string'
+          ? instance.t(params.problem, { ns: 'nameReasons', ...params })
+          : params.reason;
+      const variant = typeof params.variant === 'string' ? `${error.code}_${params.variant}` : undefined;
+      const key = variant && instance.exists(variant, { ns: 'errors' }) ? variant : error.code;
+      const text = instance.t(key, { ns: 'errors', ...params, reasonText });
       return `${text} [${error.code}]`;
     },
   };

@@ -12,6 +12,9 @@ export const zhCN: Messages = {
                                       续期所有到期的站点并安全部署
   enable-https 名称                   为仅有 HTTP 的站点申请证书并添加 HTTPS server 块
   status [--json]                     显示每个站点最近一次的结果
+  cloud-renew [--dry-run] [--force] [--site 标识]
+                                      续期云配置中的七牛和阿里云站点
+                                      （此命令的 --config 默认为 /etc/certpilot/cloud.json）
 
 选项：
   --config 文件    配置文件（默认 /etc/certpilot/agent.json）
@@ -24,7 +27,15 @@ export const zhCN: Messages = {
   unknownCommand: '未知命令 "{{command}}"。运行 certpilot-agent --help 查看命令列表。',
   badOption: '选项无效：{{message}}。运行 certpilot-agent --help 查看用法。',
   missingSiteName: 'enable-https 需要站点名称，例如：certpilot-agent enable-https example.com',
-  errorPrefix: '错误',
+  usage: {
+    badLang: '不支持的语言 "{{value}}"：请使用 zh-CN 或 en。',
+    extraArgument: '多余的参数 "{{value}}"。运行 certpilot-agent --help 查看用法。',
+    emptySite: '--site 需要站点名称，例如 --site example.com。',
+    badNumber: '{{option}} 的值 {{value}} 无效：请使用 {{min}} 到 {{max}} 之间的整数。',
+    unknownOption: '未知选项 {{option}}。运行 certpilot-agent --help 查看用法。',
+    missingValue: '选项 {{option}} 需要一个值，例如 {{option}} 443。',
+  },
+  errorPrefix: '错误：',
   scan: {
     none: '{{conf}} 中没有 nginx 提供的 TLS 站点。',
     site: '站点 {{id}}',
@@ -35,6 +46,11 @@ export const zhCN: Messages = {
     notAfter: '到期时间',
     daysLeft: '剩余 {{count}} 天',
     due: '需要续期',
+    field: '  {{label}}：{{value}}',
+    expiry: '{{date}}（剩余 {{count}} 天）',
+    dueYes: '是，{{reason}}',
+    dueNo: '否，从 {{date}} 起续期',
+    skippedEntry: '{{value}}（{{reason}}）',
     yes: '是',
     no: '否',
     skippedName: '未放入证书的域名',
@@ -52,7 +68,8 @@ export const zhCN: Messages = {
     plainHttp: '仅 HTTP 的站点（可用 enable-https 开启 HTTPS）：{{names}}',
   },
   reason: {
-    'lifetime-remaining': '剩余有效期不足三分之一，10 天以下的证书为不足一半',
+    'lifetime-remaining': '剩余有效期不足三分之一',
+    'lifetime-remaining-short': '剩余有效期不足一半（有效期短于 10 天的证书）',
     'ari-window': '已进入 CA 建议的续期窗口',
     expired: '已过期',
     forced: '使用了 --force',
@@ -80,6 +97,7 @@ export const zhCN: Messages = {
     failed: '{{id}}：失败：{{error}}',
     willRetry: '{{id}}：失败，将在 {{at}} 重试：{{error}}',
     summary: '汇总：续期 {{done}} 个，失败 {{failed}} 个，未到期 {{skipped}} 个。',
+    dryRunSummary: '演练：将续期 {{due}} 个，未到期 {{skipped}} 个，等待重试 {{waiting}} 个。未做任何修改。',
     jitter: '随机延迟 {{seconds}} 秒后开始续期。',
     locked: '另一个 certpilot-agent 正在运行（{{path}}），请等它结束后再试。',
   },
@@ -91,6 +109,10 @@ export const zhCN: Messages = {
   status: {
     none: '{{dir}} 中还没有运行记录。',
     line: '{{id}}：{{outcome}}，时间 {{at}}{{detail}}',
+    serial: '，序列号 {{serial}}',
+    validUntil: '，有效期至 {{date}}',
+    nextRetry: '，下次重试 {{date}}',
+    lastError: '；上次错误：{{error}}',
     outcome: {
       renewed: '已续期',
       'not-due': '未到期',

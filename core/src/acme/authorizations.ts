@@ -56,7 +56,7 @@ export async function solveAuthorizations(
     for (const { authorization, challenge } of published) {
       const name = authorizationName(authorization);
       await call(`the ${solver.type} challenge for ${name}`, () => client.completeChallenge(challenge));
-      await call(`the validation of ${name}`, () => client.waitForValidStatus(authorization));
+      await waitForValidation(client, authorization, name, solver, call);
       log.info({ name, challengeType: solver.type }, 'authorization valid');
     }
   } finally {
@@ -65,6 +65,56 @@ export async function solveAuthorizations(
         log.warn({ name: input.identifier, err: error }, 'could not remove a challenge answer');
       });
     }
+  }
+}
+
+/**
+ * Waits for the CA to validate `authorization`. An authorization the CA marked invalid is reported
+ * as a challenge failure with the CA's own detail. It stays retryable even for `unauthorized`:
+ * a TXT record still propagating or a briefly misrouted request fails the same way.
+ */
+async function waitForValidation(
+  client: Client,
+  authorization: Authorization,
+  name: string,
+  solver: ChallengeSolver,
+  call: Call,
+): Promise<void> {
+  try {
+    await call(`the validation of ${name}`, () => client.waitForValidStatus(authorization));
+  } catch (error) {
+    const problem = challengeProblem(error, solver.type);
+    if (!problem) throw error;
+    throw new CertPilotError(
+      'ACME_CHALLENGE_FAILED',
+      `The CA could not validate ${name} with ${solver.type}: ${problem.detail}`,
+      {
+        cause: error,
+        params: { name, challengeType: solver.type, problemType: problem.type, detail: problem.detail },
+      },
+    );
+  }
+}
+
+/**
+ * acme-client 5.4 reports an invalid authorization by throwing an Error whose message is the
+ * authorization object as JSON (it has no top-level `error`); the reason is in the challenge.
+ */
+function challengeProblem(error: unknown, type: string): { type: string; detail: string } | null {
+  const raw = error instanceof Error && error.cause instanceof Error ? error.cause.message : '';
+  try {
+    const parsed = JSON.parse(raw) as {
+      status?: string;
+      challenges?: Array<{ type?: string; error?: { type?: string; detail?: string } }>;
+    };
+    const failed = parsed.challenges?.find((challenge) => challenge.type === type && challenge.error);
+    if (parsed.status !== 'invalid' || !failed?.error) return null;
+    return {
+      type: (failed.error.type ?? 'unknown').replace('urn:ietf:params:acme:error:', ''),
+      detail: failed.error.detail ?? 'no detail',
+    };
+  } catch {
+    return null;
   }
 }
 

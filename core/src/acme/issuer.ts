@@ -9,6 +9,7 @@ import { createCsr, generatePrivateKey } from '../cert/keys.js';
 import type { AccountStore } from './account.js';
 import { problemToError, readProblem, type AcmeProblem } from './problem.js';
 import { solveAuthorizations } from './authorizations.js';
+import { getJson, trustedCertificates } from './http.js';
 import type { ChallengeSolver } from './solver.js';
 
 /** Let's Encrypt production; every host defaults to it, tests always override it. */
@@ -203,26 +204,33 @@ export class AcmeIssuer {
       return await problemContext.run(context, fn);
     } catch (error) {
       if (isCertPilotError(error)) throw error;
-      throw this.#mapError(error, action, context.problem);
+      throw await this.#mapError(error, action, context.problem);
     }
   }
 
-  #mapError(error: unknown, action: string, problem: AcmeProblem | null): CertPilotError {
-    const message = error instanceof Error ? error.message : String(error);
+  async #mapError(error: unknown, action: string, problem: AcmeProblem | null): Promise<CertPilotError> {
     if (problem) return problemToError(problem, action, error);
 
-    const networkCode = (error as { code?: string }).code;
+    // acme-client 5.4 loses network errors: its axios interceptor reads `response.config` of a
+    // response that never came and throws a TypeError instead. A plain request to the directory
+    // recovers the real cause (refused, timed out, untrusted certificate).
+    let cause = error;
+    if (error instanceof TypeError) {
+      cause = await getJson(this.#options.directoryUrl, { ca: trustedCertificates(this.#options.caCertPem) }).then(
+        () => error,
+        (networkError: unknown) => networkError,
+      );
+    }
+    const message = cause instanceof Error ? cause.message : String(cause);
+    const networkCode = (cause as { code?: string }).code;
     const tlsTrust = /certificate|self[- ]signed|UNABLE_TO_VERIFY/i.test(`${networkCode} ${message}`);
     const hint = tlsTrust
       ? " The CA's TLS certificate is not trusted: set acme.caCertFile for a private or test CA."
       : '';
     return new CertPilotError(
       'ACME_CA_UNREACHABLE',
-      `Could not reach the ACME CA at ${this.#options.directoryUrl} during ${action}: ${message}.${hint}`,
-      {
-        cause: error,
-        params: { action, directoryUrl: this.#options.directoryUrl, networkCode },
-      },
+      `Could not reach the ACME CA at ${this.#options.directoryUrl} during ${action}: ${message}${networkCode && !message.includes(networkCode) ? ` (${networkCode})` : ''}.${hint}`,
+      { cause, params: { action, directoryUrl: this.#options.directoryUrl, ...(networkCode ? { networkCode } : {}) } },
     );
   }
 }

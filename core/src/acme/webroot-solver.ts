@@ -70,7 +70,7 @@ export class WebrootSolver implements ChallengeSolver {
     if (body.trim() !== input.keyAuthorization) {
       throw new CertPilotError(
         'ACME_CHALLENGE_FAILED',
-        `nginx serves something else than the challenge answer at ${where}; check that the site's port ${check.port} server block routes /.well-known/acme-challenge/ to ${this.#webrootOf(input)}.`,
+        `nginx returns other content than the challenge answer at ${where}. A server-level return or rewrite in the port ${check.port} server block runs before any location; move it into "location /" so /.well-known/acme-challenge/ reaches ${this.#webrootOf(input)}.`,
         { retryable: false, params: { name: input.identifier, url: where } },
       );
     }

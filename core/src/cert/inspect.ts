@@ -48,13 +48,17 @@ export function describeCertificate(leaf: X509Certificate, chain: X509Certificat
   };
 }
 
-/** Upper-case hex, no leading zeros: CAs and providers pad serials differently. */
+/**
+ * Upper-case hex of whole bytes without leading zero bytes, as openssl prints serials. CAs and
+ * providers pad serials differently (Aliyun CAS left-pads with zeros), so all are compared this way.
+ */
 export function normalizeSerial(serial: string): string {
   const hex = serial
     .replace(/[^0-9a-f]/gi, '')
     .toUpperCase()
     .replace(/^0+/, '');
-  return hex === '' ? '0' : hex;
+  if (hex === '') return '00';
+  return hex.length % 2 === 1 ? `0${hex}` : hex;
 }
 
 /** Returns one message per certificate that does not sign the one before it. */

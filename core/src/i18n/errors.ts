@@ -2,18 +2,26 @@ import type { ErrorCode } from '../errors.js';
 
 /**
  * What each error code means for people, in Simplified Chinese and English. `{{name}}`-style
- * placeholders are filled from the error's `params`; `{{message}}` is the English detail.
+ * placeholders are filled from the error's `params`; `{{message}}` is the English detail. A key
+ * `CODE_variant` is used instead of `CODE` when the error's `params.variant` is set.
  * Hosts load these into i18next under the `errors` namespace.
  */
-export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string>> = {
+export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string> & Record<string, string>> = {
   'zh-CN': {
     CONFIG_INVALID: '配置无效：{{message}}',
+    CONFIG_INVALID_fields: '{{path}} 中的配置无效：{{problems}}',
+    CONFIG_INVALID_json: '{{path}} 不是有效的 JSON：{{detail}}',
+    CONFIG_INVALID_file: '{{path}} 中 {{field}} 指向的文件 {{file}} 无法读取。',
     CONFIG_NOT_FOUND: '找不到配置文件 {{path}}：请用 --config 指定，或先创建它。',
-    NAME_INVALID: '域名 "{{name}}" 无效：{{reason}}。',
+    NAME_INVALID: '域名 "{{name}}" 无效：{{reasonText}}。',
     SITE_NOT_FOUND: '找不到站点 {{site}}：先运行 scan 查看已发现的站点。',
     COMMAND_NOT_FOUND: '找不到命令 {{command}}。',
     COMMAND_FAILED: '命令 {{command}} 执行失败：{{message}}',
-    NGINX_NOT_FOUND: '在 {{path}} 找不到 nginx：请在配置中设置 nginx.bin。',
+    NGINX_NOT_FOUND: '找不到可执行的 nginx（{{path}}）：请在配置中把 nginx.bin 设为 nginx 程序的路径。',
+    NGINX_NOT_FOUND_missing: 'nginx.bin 指向的 {{path}} 不存在：请在配置中把 nginx.bin 设为 nginx 程序的路径。',
+    'NGINX_NOT_FOUND_not-executable':
+      'nginx.bin 指向的 {{path}} 不是可执行文件：请在配置中把 nginx.bin 设为 nginx 程序的路径。',
+    'NGINX_NOT_FOUND_not-found': '在 {{path}} 中都找不到 nginx：请在配置中设置 nginx.bin。',
     NGINX_COMMAND_FAILED: 'nginx 命令失败：{{message}}',
     NGINX_CONFIG_INVALID: 'nginx 配置检查（nginx -t）未通过，未做任何修改。请先修复配置：\n{{output}}',
     NGINX_CONFIG_CHANGED: '配置文件 {{path}} 在读取后被改动，请重新运行。',
@@ -24,7 +32,8 @@ export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string>> =
     ACME_UNAUTHORIZED: 'ACME CA 拒绝了请求（{{problemType}}）：{{detail}}。请检查账户和域名的控制权。',
     ACME_BAD_REQUEST: 'ACME CA 认为请求无效（{{problemType}}）：{{detail}}',
     ACME_RATE_LIMITED: '触发了 ACME CA 的频率限制：{{detail}}。稍后会自动重试。',
-    ACME_CA_UNREACHABLE: '无法连接 ACME CA：{{message}}',
+    ACME_CA_UNREACHABLE:
+      '无法连接 ACME CA（{{directoryUrl}}）。请检查网络、acme.directoryUrl 和 acme.caCertFile。详细信息：{{message}}',
     ACME_CHALLENGE_FAILED: '域名验证失败：{{message}}',
     ACME_ORDER_FAILED: 'ACME 订单失败：{{message}}',
     DEPLOY_TEST_FAILED: '部署后 nginx -t 未通过，已回滚到旧证书：\n{{output}}',
@@ -32,27 +41,41 @@ export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string>> =
     PROBE_FAILED: '无法通过 TLS 连接 {{address}} 验证新证书，已回滚：{{message}}',
     PROBE_OLD_CERTIFICATE: '{{address}} 在重载后仍在提供旧证书（序列号 {{servedSerial}}），已回滚。',
     JOB_STATE_INVALID: '续期任务状态异常：{{message}}',
-    PROVIDER_AUTH_FAILED: '{{provider}} 拒绝了站点 {{site}} 的 AccessKey（{{call}}：{{providerCode}} {{providerMessage}}）。请检查 AccessKey ID 和 Secret。',
-    PROVIDER_PERMISSION_DENIED: '{{provider}} 的 AccessKey 没有执行 {{call}} 的权限（站点 {{site}}：{{providerCode}} {{providerMessage}}）。请为该 AccessKey 授权。',
+    JOB_CANCELLED: '未完成的续期任务已关闭：{{message}}',
+    PROVIDER_AUTH_FAILED:
+      '{{provider}} 拒绝了站点 {{site}} 的 AccessKey（{{call}}：{{providerCode}} {{providerMessage}}）。请检查 AccessKey ID 和 Secret。',
+    PROVIDER_PERMISSION_DENIED:
+      '{{provider}} 的 AccessKey 没有执行 {{call}} 的权限（站点 {{site}}：{{providerCode}} {{providerMessage}}）。请为该 AccessKey 授权。',
     PROVIDER_THROTTLED: '{{provider}} 限制了请求频率（站点 {{site}}，{{call}}：{{providerCode}}）。稍后会自动重试。',
-    PROVIDER_UNAVAILABLE: '{{provider}} 暂时不可用（站点 {{site}}，{{call}}：{{providerCode}} {{providerMessage}}）。稍后会自动重试。',
-    PROVIDER_REQUEST_FAILED: '{{provider}} 拒绝了请求（站点 {{site}}，{{call}}：{{providerCode}} {{providerMessage}}）。',
-    PROVIDER_DOMAIN_NOT_FOUND: '{{provider}} 中找不到域名 {{domain}}（站点 {{site}}，{{call}}）。请确认该域名已在控制台添加。',
+    PROVIDER_UNAVAILABLE:
+      '{{provider}} 暂时不可用（站点 {{site}}，{{call}}：{{providerCode}} {{providerMessage}}）。稍后会自动重试。',
+    PROVIDER_REQUEST_FAILED:
+      '{{provider}} 拒绝了请求（站点 {{site}}，{{call}}：{{providerCode}} {{providerMessage}}）。',
+    PROVIDER_DOMAIN_NOT_FOUND:
+      '{{provider}} 中找不到域名 {{domain}}（站点 {{site}}，{{call}}）。请确认该域名已在控制台添加。',
     PROVIDER_DOMAIN_PROCESSING: '{{provider}} 上的域名 {{domain}} 仍在处理中（站点 {{site}}）。稍后会自动重试。',
-    PROVIDER_DOMAIN_VERIFICATION_REQUIRED: '{{provider}} 要求先验证域名 {{domain}} 的所有权：{{providerMessage}}',
-    EDGE_NOT_YET_LIVE: '证书已绑定到 {{domain}}，但边缘节点 {{address}} 尚未提供新证书（序列号 {{expectedSerial}}）。稍后会再次检查。',
+    PROVIDER_DOMAIN_VERIFICATION_REQUIRED: '{{provider}} 要求先验证域名 {{domain}} 的所有权：请添加 TXT 记录 {{txtName}}，值为 {{txtValue}}，生效后会自动重试绑定。',
+    EDGE_NOT_YET_LIVE:
+      '证书已绑定到 {{domain}}，但边缘节点 {{address}} 尚未提供新证书（序列号 {{expectedSerial}}）。稍后会再次检查。',
     DNS_ZONE_NOT_FOUND: '该 DNS 账户下找不到包含 {{name}} 的域名（站点 {{site}}）。请确认域名已添加到阿里云云解析。',
     DNS_PROPAGATION_TIMEOUT: '在 {{resolvers}} 上等待 {{name}} 的 TXT 记录生效超时。稍后会自动重试。',
     INTERNAL: '内部错误：{{message}}',
   },
   en: {
     CONFIG_INVALID: 'Invalid configuration: {{message}}',
+    CONFIG_INVALID_fields: '{{path}} has invalid settings: {{problems}}',
+    CONFIG_INVALID_json: '{{path}} is not valid JSON: {{detail}}',
+    CONFIG_INVALID_file: '{{path}}: {{field}} {{file}} cannot be read.',
     CONFIG_NOT_FOUND: 'Config file {{path}} not found: pass --config or create it first.',
-    NAME_INVALID: 'Domain name "{{name}}" is invalid: it {{reason}}.',
+    NAME_INVALID: 'Domain name "{{name}}" is invalid: it {{reasonText}}.',
     SITE_NOT_FOUND: 'No site named {{site}}: run scan to see the sites found.',
     COMMAND_NOT_FOUND: 'Command {{command}} not found.',
     COMMAND_FAILED: 'Command {{command}} failed: {{message}}',
-    NGINX_NOT_FOUND: 'nginx not found at {{path}}: set nginx.bin in the config.',
+    NGINX_NOT_FOUND: 'No executable nginx at {{path}}: set nginx.bin in the config to the nginx binary.',
+    NGINX_NOT_FOUND_missing: 'nginx.bin {{path}} does not exist: set nginx.bin in the config to the nginx binary.',
+    'NGINX_NOT_FOUND_not-executable':
+      'nginx.bin {{path}} is not an executable file: set nginx.bin in the config to the nginx binary.',
+    'NGINX_NOT_FOUND_not-found': 'nginx was not found in {{path}}: set nginx.bin in the config.',
     NGINX_COMMAND_FAILED: 'nginx command failed: {{message}}',
     NGINX_CONFIG_INVALID:
       'The nginx configuration test (nginx -t) fails; nothing was changed. Fix the configuration first:\n{{output}}',
@@ -65,7 +88,7 @@ export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string>> =
       'The ACME CA refused the request ({{problemType}}): {{detail}}. Check the account and control of the domain.',
     ACME_BAD_REQUEST: 'The ACME CA rejected the request as invalid ({{problemType}}): {{detail}}',
     ACME_RATE_LIMITED: 'The ACME CA rate limit was hit: {{detail}}. CertPilot retries later.',
-    ACME_CA_UNREACHABLE: 'Could not reach the ACME CA: {{message}}',
+    ACME_CA_UNREACHABLE: '{{message}}',
     ACME_CHALLENGE_FAILED: 'Domain validation failed: {{message}}',
     ACME_ORDER_FAILED: 'ACME order failed: {{message}}',
     DEPLOY_TEST_FAILED: 'nginx -t failed after the deploy; the old certificate was restored:\n{{output}}',
@@ -74,17 +97,51 @@ export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string>> =
     PROBE_OLD_CERTIFICATE:
       '{{address}} still serves the old certificate (serial {{servedSerial}}) after the reload; rolled back.',
     JOB_STATE_INVALID: 'Renewal job state is inconsistent: {{message}}',
-    PROVIDER_AUTH_FAILED: '{{provider}} rejected the AccessKey of site {{site}} ({{call}}: {{providerCode}} {{providerMessage}}). Check the AccessKey ID and secret.',
-    PROVIDER_PERMISSION_DENIED: 'The {{provider}} AccessKey may not call {{call}} (site {{site}}: {{providerCode}} {{providerMessage}}). Grant it the permission.',
-    PROVIDER_THROTTLED: '{{provider}} throttled the requests (site {{site}}, {{call}}: {{providerCode}}). CertPilot retries later.',
-    PROVIDER_UNAVAILABLE: '{{provider}} is unavailable (site {{site}}, {{call}}: {{providerCode}} {{providerMessage}}). CertPilot retries later.',
-    PROVIDER_REQUEST_FAILED: '{{provider}} rejected the request (site {{site}}, {{call}}: {{providerCode}} {{providerMessage}}).',
-    PROVIDER_DOMAIN_NOT_FOUND: '{{provider}} has no domain {{domain}} (site {{site}}, {{call}}). Add the domain in the console first.',
-    PROVIDER_DOMAIN_PROCESSING: 'The domain {{domain}} is still processing at {{provider}} (site {{site}}). CertPilot retries later.',
-    PROVIDER_DOMAIN_VERIFICATION_REQUIRED: '{{provider}} wants proof of ownership of {{domain}} first: {{providerMessage}}',
-    EDGE_NOT_YET_LIVE: 'The certificate is bound to {{domain}}, but the edge {{address}} does not serve it yet (serial {{expectedSerial}}). CertPilot checks again later.',
-    DNS_ZONE_NOT_FOUND: 'No DNS zone of this account contains {{name}} (site {{site}}). Add the domain to Aliyun DNS first.',
-    DNS_PROPAGATION_TIMEOUT: 'Timed out waiting for the TXT record of {{name}} on {{resolvers}}. CertPilot retries later.',
+    JOB_CANCELLED: 'The unfinished renewal job was closed: {{message}}',
+    PROVIDER_AUTH_FAILED:
+      '{{provider}} rejected the AccessKey of site {{site}} ({{call}}: {{providerCode}} {{providerMessage}}). Check the AccessKey ID and secret.',
+    PROVIDER_PERMISSION_DENIED:
+      'The {{provider}} AccessKey may not call {{call}} (site {{site}}: {{providerCode}} {{providerMessage}}). Grant it the permission.',
+    PROVIDER_THROTTLED:
+      '{{provider}} throttled the requests (site {{site}}, {{call}}: {{providerCode}}). CertPilot retries later.',
+    PROVIDER_UNAVAILABLE:
+      '{{provider}} is unavailable (site {{site}}, {{call}}: {{providerCode}} {{providerMessage}}). CertPilot retries later.',
+    PROVIDER_REQUEST_FAILED:
+      '{{provider}} rejected the request (site {{site}}, {{call}}: {{providerCode}} {{providerMessage}}).',
+    PROVIDER_DOMAIN_NOT_FOUND:
+      '{{provider}} has no domain {{domain}} (site {{site}}, {{call}}). Add the domain in the console first.',
+    PROVIDER_DOMAIN_PROCESSING:
+      'The domain {{domain}} is still processing at {{provider}} (site {{site}}). CertPilot retries later.',
+    PROVIDER_DOMAIN_VERIFICATION_REQUIRED:
+      '{{provider}} wants proof of ownership of {{domain}} first: {{providerMessage}}',
+    EDGE_NOT_YET_LIVE:
+      'The certificate is bound to {{domain}}, but the edge {{address}} does not serve it yet (serial {{expectedSerial}}). CertPilot checks again later.',
+    DNS_ZONE_NOT_FOUND:
+      'No DNS zone of this account contains {{name}} (site {{site}}). Add the domain to Aliyun DNS first.',
+    DNS_PROPAGATION_TIMEOUT:
+      'Timed out waiting for the TXT record of {{name}} on {{resolvers}}. CertPilot retries later.',
     INTERNAL: 'Internal error: {{message}}',
+  },
+};
+
+/** Why a domain name is invalid, for the `NAME_INVALID` message's `{{reasonText}}`. */
+export const NAME_REASON_MESSAGES: Record<'zh-CN' | 'en', Record<string, string>> = {
+  'zh-CN': {
+    characters: '包含域名中不能出现的字符',
+    idn: '不是有效的国际化域名',
+    'too-long': '超过 253 个字符',
+    'one-label': '至少需要两级，例如 example.com',
+    label: '其中的 "{{label}}" 不是有效的一级（1 到 63 个字母、数字或连字符，首尾不能是连字符）',
+    'ip-address': '看起来是 IP 地址，这里的证书只用于域名',
+    'wildcard-http01': '是通配符域名，需要 dns-01 验证，enable-https 使用的 http-01 无法验证',
+  },
+  en: {
+    characters: 'contains characters a domain name cannot have',
+    idn: 'is not a valid internationalized domain name',
+    'too-long': 'is longer than 253 characters',
+    'one-label': 'needs at least two labels, such as example.com',
+    label: 'has an invalid label "{{label}}" (1 to 63 letters, digits or hyphens, no hyphen at either end)',
+    'ip-address': 'looks like an IP address; certificates here are for domain names',
+    'wildcard-http01': 'is a wildcard, which needs dns-01; enable-https proves names with http-01',
   },
 };

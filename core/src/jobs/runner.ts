@@ -83,6 +83,37 @@ export async function runJob(deps: JobRunnerDeps, job: RenewalJob, context: JobC
   return job;
 }
 
+/**
+ * Closes a job that has not ordered a certificate yet and is no longer wanted (the site stopped
+ * being due, e.g. renewed by other means). A job holding a certificate is never closed this way:
+ * that certificate is deployed on the next run instead.
+ */
+export async function cancelJob(
+  store: JobStore,
+  job: RenewalJob,
+  reason: string,
+  now = new Date(),
+): Promise<RenewalJob> {
+  if (job.certificate) {
+    throw new CertPilotError(
+      'JOB_STATE_INVALID',
+      `Renewal job ${job.id} already holds a certificate and cannot be cancelled.`,
+      { params: { jobId: job.id } },
+    );
+  }
+  const at = now.toISOString();
+  const lastError = serializeError(new CertPilotError('JOB_CANCELLED', reason, { params: { jobId: job.id } }));
+  const closed: RenewalJob = {
+    ...job,
+    step: 'failed',
+    updatedAt: at,
+    lastError,
+    history: [...job.history, { step: 'failed', at, error: lastError }],
+  };
+  await store.save(closed);
+  return closed;
+}
+
 async function issue(deps: JobRunnerDeps, job: RenewalJob, context: JobContext, log: Logger): Promise<RenewalJob> {
   job = await advance(deps, job, 'issuing');
   const issuer = await deps.issuer();

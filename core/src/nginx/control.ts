@@ -35,12 +35,15 @@ export class NginxControl {
    */
   static async locate(host: Host, given: { bin?: string; conf?: string; prefix?: string } = {}): Promise<NginxControl> {
     const bin = given.bin ?? (await findNginx(host));
-    if (!(await host.stat(bin))) {
+    const info = await host.stat(bin);
+    if (!info || info.isDirectory || (info.mode & 0o111) === 0) {
+      const variant = info ? 'not-executable' : 'missing';
+      const problem = info ? 'is not an executable file' : 'does not exist';
       throw new CertPilotError(
         'NGINX_NOT_FOUND',
-        `nginx not found at ${bin}; set nginx.bin in the agent config to the nginx binary.`,
+        `nginx.bin ${bin} ${problem}; set nginx.bin in the agent config to the nginx binary.`,
         {
-          params: { path: bin },
+          params: { path: bin, variant },
         },
       );
     }
@@ -98,17 +101,19 @@ export class NginxControl {
   }
 }
 
+// NOTE: PATH is this process's; over SSH the remote PATH may differ, which the common dirs cover.
 async function findNginx(host: Host): Promise<string> {
   const pathDirs = (process.env.PATH ?? '').split(':').filter(Boolean);
-  for (const dir of [...pathDirs, ...COMMON_NGINX_DIRS]) {
+  const searched = [...new Set([...pathDirs, ...COMMON_NGINX_DIRS])];
+  for (const dir of searched) {
     const candidate = posix.join(dir, 'nginx');
     if (await host.stat(candidate)) return candidate;
   }
   throw new CertPilotError(
     'NGINX_NOT_FOUND',
-    'nginx was not found on PATH or in the usual places; set nginx.bin in the agent config.',
+    `nginx was not found in ${searched.join(', ')}; set nginx.bin in the agent config.`,
     {
-      params: { path: 'nginx' },
+      params: { path: searched.join(', '), variant: 'not-found' },
     },
   );
 }

@@ -108,7 +108,10 @@ export class NginxTarget implements DeployTarget {
       intervalMs: PROBE_INTERVAL_MS,
       confirmations: REQUIRED_CONFIRMATIONS,
     });
-    this.#log.info({ address: `${target.address}:${target.port}`, servername: target.servername, serial }, 'new certificate is live');
+    this.#log.info(
+      { address: `${target.address}:${target.port}`, servername: target.servername, serial },
+      'new certificate is live',
+    );
   }
 
   async #rollback(job: RenewalJob, manifest: BackupManifest, reason: string): Promise<void> {

@@ -29,6 +29,8 @@ export interface RenewalDecision {
   /** Whole days until notAfter, negative once expired. */
   daysLeft: number;
   explanationUrl?: string;
+  /** True when the half-lifetime rule for certificates shorter than 10 days applied. */
+  shortLived?: boolean;
 }
 
 export interface CertificateValidity {
@@ -69,7 +71,9 @@ export function decideRenewal(
   }
 
   const renewAt = lifetimeRenewalTime(certificate);
+  const shortLived = Date.parse(certificate.notAfter) - Date.parse(certificate.notBefore) < SHORT_LIVED_MS;
   return {
+    ...(shortLived ? { shortLived } : {}),
     due: renewAt.getTime() <= now.getTime(),
     renewAt: renewAt.toISOString(),
     reason: 'lifetime-remaining',

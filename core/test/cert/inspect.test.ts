@@ -57,6 +57,7 @@ test('garbage input names its source', () => {
 });
 
 test('serials compare without padding', () => {
-  assert.equal(normalizeSerial('00:0a:FF'), 'AFF');
-  assert.equal(normalizeSerial('000'), '0');
+  assert.equal(normalizeSerial('00:0a:FF'), '0AFF');
+  assert.equal(normalizeSerial('000000064F74D36A152807'), '064F74D36A152807');
+  assert.equal(normalizeSerial('000'), '00');
 });
