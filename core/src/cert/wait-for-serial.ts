@@ -30,7 +30,13 @@ export async function waitForServedSerial(options: WaitForSerialOptions): Promis
 
   for (;;) {
     try {
-      const served = await probeCertificate({ host, address, port, servername, timeoutMs: Math.min(5_000, options.timeoutMs) });
+      const served = await probeCertificate({
+        host,
+        address,
+        port,
+        servername,
+        timeoutMs: Math.min(5_000, options.timeoutMs),
+      });
       confirmed = served.serial === serial ? confirmed + 1 : 0;
       if (confirmed >= required) return;
       if (served.serial !== serial) lastSeen = served.serial;
@@ -43,9 +49,16 @@ export async function waitForServedSerial(options: WaitForSerialOptions): Promis
   }
 
   if (lastSeen !== undefined) {
-    throw new CertPilotError('PROBE_OLD_CERTIFICATE', `${where} still serves certificate ${lastSeen} instead of the new ${serial}.`, {
-      params: { address: where, servedSerial: lastSeen, expectedSerial: serial },
-    });
+    throw new CertPilotError(
+      'PROBE_OLD_CERTIFICATE',
+      `${where} still serves certificate ${lastSeen} instead of the new ${serial}.`,
+      {
+        params: { address: where, servedSerial: lastSeen, expectedSerial: serial },
+      },
+    );
   }
-  throw new CertPilotError('PROBE_FAILED', `No TLS handshake with ${where} succeeded.`, { cause: lastError, params: { address: where } });
+  throw new CertPilotError('PROBE_FAILED', `No TLS handshake with ${where} succeeded.`, {
+    cause: lastError,
+    params: { address: where },
+  });
 }

@@ -22,7 +22,11 @@ export async function verifyEdges(
   const addresses: string[] = [];
   for (const domain of domains) {
     // A wildcard binding is probed with a name under it; `.example.com` is Qiniu's wildcard form.
-    const servername = domain.startsWith('*.') ? `certpilot-probe${domain.slice(1)}` : domain.startsWith('.') ? `certpilot-probe${domain}` : domain;
+    const servername = domain.startsWith('*.')
+      ? `certpilot-probe${domain.slice(1)}`
+      : domain.startsWith('.')
+        ? `certpilot-probe${domain}`
+        : domain;
     const address = probe.address ?? (await resolve(servername));
     const port = probe.port ?? 443;
     try {
@@ -37,10 +41,19 @@ export async function verifyEdges(
       });
     } catch (error) {
       if (!isCertPilotError(error)) throw error;
-      throw new CertPilotError('EDGE_NOT_YET_LIVE', `${domain} is bound to certificate ${serial}, but ${address}:${port} does not serve it yet: ${error.message}`, {
-        cause: error,
-        params: { domain, address: `${address}:${port}`, expectedSerial: serial, servedSerial: error.params.servedSerial },
-      });
+      throw new CertPilotError(
+        'EDGE_NOT_YET_LIVE',
+        `${domain} is bound to certificate ${serial}, but ${address}:${port} does not serve it yet: ${error.message}`,
+        {
+          cause: error,
+          params: {
+            domain,
+            address: `${address}:${port}`,
+            expectedSerial: serial,
+            servedSerial: error.params.servedSerial,
+          },
+        },
+      );
     }
     addresses.push(`${address}:${port}`);
   }
@@ -51,6 +64,10 @@ async function resolve(name: string): Promise<string> {
   try {
     return (await lookup(name)).address;
   } catch (error) {
-    throw new CertPilotError('PROBE_FAILED', `Could not resolve ${name} to probe its edge: ${(error as Error).message}`, { cause: error, params: { address: name } });
+    throw new CertPilotError(
+      'PROBE_FAILED',
+      `Could not resolve ${name} to probe its edge: ${(error as Error).message}`,
+      { cause: error, params: { address: name } },
+    );
   }
 }

@@ -18,7 +18,11 @@ export interface ProviderErrorContext {
  * Builds the typed error for a failed provider call. Provider messages are kept (they are what
  * support staff search for); AccessKey secrets never appear in the context.
  */
-export function providerError(code: ErrorCode, context: ProviderErrorContext, options: { cause?: unknown; retryAfterMs?: number } = {}): CertPilotError {
+export function providerError(
+  code: ErrorCode,
+  context: ProviderErrorContext,
+  options: { cause?: unknown; retryAfterMs?: number } = {},
+): CertPilotError {
   const detail = [context.providerCode, context.providerMessage].filter(Boolean).join(' ');
   const target = context.domain ? ` for ${context.domain}` : '';
   const message = `${context.provider} ${context.call}${target} failed for site ${context.site}: ${detail || `HTTP ${context.httpStatus ?? 'error'}`}${context.requestId ? ` (request ${context.requestId})` : ''}`;

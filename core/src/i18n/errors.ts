@@ -54,7 +54,8 @@ export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string> & 
     PROVIDER_DOMAIN_NOT_FOUND:
       '{{provider}} 中找不到域名 {{domain}}（站点 {{site}}，{{call}}）。请确认该域名已在控制台添加。',
     PROVIDER_DOMAIN_PROCESSING: '{{provider}} 上的域名 {{domain}} 仍在处理中（站点 {{site}}）。稍后会自动重试。',
-    PROVIDER_DOMAIN_VERIFICATION_REQUIRED: '{{provider}} 要求先验证域名 {{domain}} 的所有权：请添加 TXT 记录 {{txtName}}，值为 {{txtValue}}，生效后会自动重试绑定。',
+    PROVIDER_DOMAIN_VERIFICATION_REQUIRED:
+      '{{provider}} 要求先验证域名 {{domain}} 的所有权：请添加 TXT 记录 {{txtName}}，值为 {{txtValue}}，生效后会自动重试绑定。',
     EDGE_NOT_YET_LIVE:
       '证书已绑定到 {{domain}}，但边缘节点 {{address}} 尚未提供新证书（序列号 {{expectedSerial}}）。稍后会再次检查。',
     DNS_ZONE_NOT_FOUND: '该 DNS 账户下找不到包含 {{name}} 的域名（站点 {{site}}）。请确认域名已添加到阿里云云解析。',
