@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const old = await issueCertificate(ca, {
     names: [SITE],
     notBefore: new Date(Date.now() - 87 * DAY_MS),
-    notAfter: new Date(Date.now() + 3 * DAY_MS),
+    notAfter: new Date(Date.now() + 3 * DAY_MS + 3_600_000),
   });
   await writeFile(join(work, 'site.pem'), old.certPem + (old.chainPem ?? ''));
   await writeFile(join(work, 'site.key'), old.keyPem, { mode: 0o600 });

@@ -7,7 +7,7 @@
 // only needed when a certificate is ordered, so they are bundled separately and embedded as a
 // string, which the parser skips over cheaply, and compiled on first use.
 import { build } from 'esbuild';
-import { chmod, stat } from 'node:fs/promises';
+import { chmod, readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -18,6 +18,8 @@ const LAZY_PACKAGES = {
   'acme-client': ['Client', 'axios', 'crypto', 'directory', 'setLogger'],
   '@peculiar/x509': ['cryptoProvider', 'X509CertificateGenerator', 'SubjectAlternativeNameExtension'],
 };
+
+const CLOUD_PACKAGES = ['@alicloud/*', 'ali-oss', 'qiniu', 'proxy-agent'];
 
 const common = {
   bundle: true,
@@ -39,6 +41,29 @@ async function bundleLazyPackages() {
     write: false,
   });
   return result.outputFiles[0].text;
+}
+
+/**
+ * The server bundle runs on nginx servers; `cloud-renew` (Qiniu and Aliyun SDKs, several MB) runs
+ * from the repository or the relay, so the bundle gets a stub that says so.
+ */
+function withoutCloudPlugin() {
+  return {
+    name: 'certpilot-without-cloud',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /commands\/cloud-renew\.js$/ }, () => ({
+        path: 'cloud-renew',
+        namespace: 'cloud-stub',
+      }));
+      pluginBuild.onLoad({ filter: /.*/, namespace: 'cloud-stub' }, () => ({
+        contents: `export async function cloudRenewCommand() {
+  process.stderr.write('cloud-renew is not part of the server bundle: run it with npx certpilot-agent from the repository. / 服务器单文件版不含 cloud-renew：请在仓库中用 npx certpilot-agent 运行。\\n');
+  return 2;
+}`,
+        loader: 'js',
+      }));
+    },
+  };
 }
 
 /** Replaces imports of the lazy packages with modules that compile the embedded source on first use. */
@@ -86,12 +111,21 @@ await build({
   format: 'esm',
   // Resolve workspace packages to their TypeScript sources, like the tests do.
   conditions: ['source'],
-  plugins: [lazyPackagesPlugin(await bundleLazyPackages())],
+  plugins: [withoutCloudPlugin(), lazyPackagesPlugin(await bundleLazyPackages())],
+  // Only cloud code imports these; with the cloud command stubbed out none is reached, and a
+  // check below makes sure no import of them is left.
+  external: CLOUD_PACKAGES,
   // CommonJS dependencies call require() for Node built-ins, which an ESM bundle lacks.
   banner: {
     js: "#!/usr/bin/env node\nimport { createRequire as __certpilotCreateRequire } from 'node:module';\nconst require = __certpilotCreateRequire(import.meta.url);",
   },
 });
+const bundled = await readFile(outfile, 'utf8');
+const leftover = CLOUD_PACKAGES.filter((name) => bundled.includes(`"${name.replace('/*', '/')}`));
+if (leftover.length > 0)
+  throw new Error(
+    `The server bundle still imports ${leftover.join(', ')}; keep cloud code out of the agent's nginx path.`,
+  );
 await chmod(outfile, 0o755);
 const { size } = await stat(outfile);
 console.log(`wrote ${outfile} (${(size / 1024 / 1024).toFixed(2)} MiB)`);

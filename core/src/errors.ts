@@ -49,6 +49,14 @@ export const ERROR_CODES = {
   EDGE_NOT_YET_LIVE: { retryable: true },
   DNS_ZONE_NOT_FOUND: { retryable: false },
   DNS_PROPAGATION_TIMEOUT: { retryable: true },
+  NOTIFY_FAILED: { retryable: true },
+  NOTIFY_CONFIG_INVALID: { retryable: false },
+  PASSWORD_HASH_INVALID: { retryable: false },
+  PASSWORD_TOO_WEAK: { retryable: false },
+  SEAL_KEY_INVALID: { retryable: false },
+  SEAL_KEY_FILE_INSECURE: { retryable: false },
+  SEAL_KEY_MISMATCH: { retryable: false },
+  SEAL_OPEN_FAILED: { retryable: false },
   INTERNAL: { retryable: true },
 } as const satisfies Record<string, { retryable: boolean }>;
 

@@ -2,3 +2,4 @@ export * from './certs.js';
 export * from './nginx.js';
 export * from './pebble.js';
 export * from './ports.js';
+export * from './receivers.js';

@@ -1,8 +1,7 @@
 import { mkdir } from 'node:fs/promises';
+import { AlidnsSolver, createCloudTarget } from '@certpilot/core/cloud/index';
 import {
-  AlidnsSolver,
   cancelJob,
-  createCloudTarget,
   createLogger,
   decideRenewal,
   LifecycleEmitter,

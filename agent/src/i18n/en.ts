@@ -8,7 +8,7 @@ Commands:
   scan [--json]                       list the TLS sites nginx serves, with expiry and whether they are due
   renew [--dry-run] [--force] [--site NAME] [--jitter SECONDS]
                                       renew every due site and deploy it safely
-  enable-https NAME                   obtain a certificate for a plain-HTTP site and add its HTTPS server block
+  enable-https NAME [--port 443]      obtain a certificate for a plain-HTTP site and add its HTTPS server block
   status [--json]                     show the last result per site
   cloud-renew [--dry-run] [--force] [--site ID]
                                       renew the Qiniu and Aliyun sites of the cloud config
@@ -17,7 +17,9 @@ Commands:
 Options:
   --config FILE    config file (default /etc/certpilot/agent.json)
   --lang LANG      zh-CN or en (default: from the system locale)
-  --verbose        write debug logs to stderr
+  --verbose        write JSON debug logs to stderr
+  --dry-run        only report which sites would be renewed; change nothing
+  --force          renew even when not due, and retry at once instead of waiting
   -h, --help       show this help
   -v, --version    show the version
 

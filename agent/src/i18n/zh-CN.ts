@@ -10,7 +10,7 @@ export const zhCN: Messages = {
   scan [--json]                       列出 nginx 提供的 TLS 站点、到期时间以及是否需要续期
   renew [--dry-run] [--force] [--site 名称] [--jitter 秒数]
                                       续期所有到期的站点并安全部署
-  enable-https 名称                   为仅有 HTTP 的站点申请证书并添加 HTTPS server 块
+  enable-https 名称 [--port 443]      为仅有 HTTP 的站点申请证书并添加 HTTPS server 块
   status [--json]                     显示每个站点最近一次的结果
   cloud-renew [--dry-run] [--force] [--site 标识]
                                       续期云配置中的七牛和阿里云站点
@@ -19,7 +19,9 @@ export const zhCN: Messages = {
 选项：
   --config 文件    配置文件（默认 /etc/certpilot/agent.json）
   --lang 语言      zh-CN 或 en（默认跟随系统语言）
-  --verbose        向 stderr 输出调试日志
+  --verbose        向 stderr 输出 JSON 格式的调试日志
+  --dry-run        只报告哪些站点会被续期，不做任何修改
+  --force          即使未到期也续期，失败等待中的任务立即重试
   -h, --help       显示本帮助
   -v, --version    显示版本
 

@@ -60,6 +60,26 @@ export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string> & 
       '证书已绑定到 {{domain}}，但边缘节点 {{address}} 尚未提供新证书（序列号 {{expectedSerial}}）。稍后会再次检查。',
     DNS_ZONE_NOT_FOUND: '该 DNS 账户下找不到包含 {{name}} 的域名（站点 {{site}}）。请确认域名已添加到阿里云云解析。',
     DNS_PROPAGATION_TIMEOUT: '在 {{resolvers}} 上等待 {{name}} 的 TXT 记录生效超时。稍后会自动重试。',
+    NOTIFY_FAILED: '通知渠道 {{kind}}「{{channel}}」发送失败：{{detail}}',
+    NOTIFY_CONFIG_INVALID: '通知渠道 {{kind}}「{{channel}}」的配置无效：{{problems}}',
+    PASSWORD_HASH_INVALID: '存储的密码哈希格式无效（{{field}} 字段）：请为该用户重置密码。',
+    PASSWORD_TOO_WEAK: '密码强度不够。',
+    'PASSWORD_TOO_WEAK_too-short': '密码至少需要 {{minLength}} 个字符。',
+    'PASSWORD_TOO_WEAK_too-long': '密码不能超过 {{maxLength}} 个字符。',
+    'PASSWORD_TOO_WEAK_one-class': '密码需要包含至少两类字符：小写字母、大写字母、数字、符号或其他文字。',
+    'PASSWORD_TOO_WEAK_same-as-account': '密码不能与账号相同。',
+    SEAL_KEY_INVALID: '凭据加密密钥必须是 32 字节，实际为 {{length}} 字节。',
+    SEAL_KEY_INVALID_env: '环境变量 {{name}} 中的凭据加密密钥无效：需要 32 字节，写成 base64 或 64 位十六进制。',
+    SEAL_KEY_INVALID_file:
+      '凭据加密密钥文件 {{path}} 无效：文件内容需要正好是 32 字节，或写成 base64 或 64 位十六进制的 32 字节。',
+    SEAL_KEY_INVALID_missing: '没有配置凭据加密密钥：请设置环境变量 {{name}}，或指定密钥文件。',
+    SEAL_KEY_FILE_INSECURE:
+      '凭据加密密钥文件 {{path}} 的权限是 {{mode}}，同组或其他用户可以访问。请运行 chmod 600 {{path}} 后重试。',
+    SEAL_KEY_MISMATCH:
+      '这条数据是用 ID 为 {{sealedKeyId}} 的密钥加密的，而当前加载的凭据加密密钥 ID 是 {{keyId}}。请换回加密时使用的密钥（检查密钥文件或环境变量）。',
+    SEAL_OPEN_FAILED: '无法解密加密保存的数据：数据被改动过，或者属于另一条记录。',
+    SEAL_OPEN_FAILED_malformed: '该值不是加密保存的数据（格式应为 v1:<密钥 ID>:<IV>:<密文>）。',
+    SEAL_OPEN_FAILED_version: '加密数据的格式版本 {{version}} 无法被当前版本的证书领航读取，请升级证书领航。',
     INTERNAL: '内部错误：{{message}}',
   },
   en: {
@@ -121,6 +141,29 @@ export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string> & 
       'No DNS zone of this account contains {{name}} (site {{site}}). Add the domain to Aliyun DNS first.',
     DNS_PROPAGATION_TIMEOUT:
       'Timed out waiting for the TXT record of {{name}} on {{resolvers}}. CertPilot retries later.',
+    NOTIFY_FAILED: 'Notification channel {{kind}} "{{channel}}" failed to send: {{detail}}',
+    NOTIFY_CONFIG_INVALID: 'Notification channel {{kind}} "{{channel}}" has invalid settings: {{problems}}',
+    PASSWORD_HASH_INVALID: "The stored password hash is malformed (field {{field}}): reset this user's password.",
+    PASSWORD_TOO_WEAK: 'The password is too weak.',
+    'PASSWORD_TOO_WEAK_too-short': 'The password needs at least {{minLength}} characters.',
+    'PASSWORD_TOO_WEAK_too-long': 'The password can have at most {{maxLength}} characters.',
+    'PASSWORD_TOO_WEAK_one-class':
+      'The password needs at least two kinds of characters: lowercase letters, uppercase letters, digits, symbols or other scripts.',
+    'PASSWORD_TOO_WEAK_same-as-account': 'The password must differ from the account name.',
+    SEAL_KEY_INVALID: 'The sealing key must be 32 bytes, not {{length}}.',
+    SEAL_KEY_INVALID_env:
+      'The sealing key in environment variable {{name}} is invalid: it must be 32 bytes written as base64 or as 64 hex digits.',
+    SEAL_KEY_INVALID_file:
+      'The sealing key file {{path}} is invalid: it must contain exactly 32 bytes, or 32 bytes written as base64 or as 64 hex digits.',
+    SEAL_KEY_INVALID_missing: 'No sealing key is configured: set the environment variable {{name}} or a key file.',
+    SEAL_KEY_FILE_INSECURE:
+      'The sealing key file {{path}} has mode {{mode}}, so group or other users can access it. Run chmod 600 {{path}} and try again.',
+    SEAL_KEY_MISMATCH:
+      'This value was sealed with key {{sealedKeyId}}, but the loaded sealing key is {{keyId}}. Load the key it was sealed with (check the key file or environment variable).',
+    SEAL_OPEN_FAILED: 'The sealed value cannot be decrypted: it was altered, or it belongs to another record.',
+    SEAL_OPEN_FAILED_malformed: 'The value is not a sealed value (expected v1:<key id>:<iv>:<ciphertext>).',
+    SEAL_OPEN_FAILED_version:
+      'The sealed value uses format {{version}}, which this version of CertPilot cannot read. Upgrade CertPilot.',
     INTERNAL: 'Internal error: {{message}}',
   },
 };
