@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const ROOTS = ['core/test', 'agent/test', 'testkit/test', 'build/test'];
+const ROOTS = ['core/test', 'agent/test', 'testkit/test', 'build/test', 'relay/test'];
 const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2);
 

@@ -55,6 +55,8 @@ const siteSchema = z
         propagationTimeoutSeconds: z.number().positive().max(3600).optional(),
       })
       .strict(),
+    /** Qiniu: how long to wait for a CDN domain that is still processing an earlier change. */
+    processingWaitSeconds: z.number().min(0).max(3600).default(300),
     edge: z
       .object({
         address: z.string().min(1).optional(),

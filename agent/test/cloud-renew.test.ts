@@ -196,7 +196,7 @@ test('wrong AccessKey is terminal and binds nothing', async () => {
   assert.match(chinese.stdout, /拒绝了站点 bad-key 的 AccessKey/);
 });
 
-test('domain processing past the wait is retried later', async () => {
+test('domain processing past the wait is retried later', { timeout: 60_000 }, async () => {
   const old = await world.oldCertificate(['slow.example.test'], 3);
   world.qiniu.addDomain({ name: 'slow.example.test', type: 'normal', https: old });
   world.qiniu.holdProcessing('slow.example.test', 'forever');

@@ -57,6 +57,15 @@ export const ERROR_CODES = {
   SEAL_KEY_FILE_INSECURE: { retryable: false },
   SEAL_KEY_MISMATCH: { retryable: false },
   SEAL_OPEN_FAILED: { retryable: false },
+  REQUEST_INVALID: { retryable: false },
+  REQUEST_TOO_LARGE: { retryable: false },
+  AUTH_REQUIRED: { retryable: false },
+  LOGIN_FAILED: { retryable: false },
+  LOGIN_RATE_LIMITED: { retryable: true },
+  ACCOUNT_EXISTS: { retryable: false },
+  RESOURCE_NOT_FOUND: { retryable: false },
+  CREDENTIAL_MISMATCH: { retryable: false },
+  CREDENTIAL_IN_USE: { retryable: false },
   INTERNAL: { retryable: true },
 } as const satisfies Record<string, { retryable: boolean }>;
 

@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { AlidnsSolver, createCloudTarget } from '@certpilot/core/cloud/index';
 import {
-  cancelJob,
   createLogger,
   decideRenewal,
   LifecycleEmitter,
@@ -16,7 +15,7 @@ import { loadCloudConfig, type CloudConfig, type CloudSiteConfig } from '../clou
 import { createIssuer } from '../context.js';
 import type { Translator } from '../i18n/index.js';
 import { acquireRunLock } from '../lock.js';
-import { describeResult, resultOfJob } from '../results.js';
+import { describeResult, resultOfJob, settleActiveJob } from '../results.js';
 import { recordResults, type SiteResult } from '../state/last-run.js';
 import { FileJobStore, FileKeyStore, StateDir } from '../state/stores.js';
 import { FileUploadRegistry } from '../state/upload-registry.js';
@@ -93,19 +92,15 @@ class CloudRunner {
 
     const current = await this.#currentCertificate(site);
     const decision: RenewalDecision | null = current ? decideRenewal(current, { force: options.force }) : null;
-    if (job && !job.certificate && decision && !decision.due && !options.force && !options.dryRun) {
-      await cancelJob(this.#jobs, job, `site ${site.id} is no longer due (${decision.daysLeft} days left)`);
-      job = null;
-    }
-    if (job?.step === 'waiting-retry' && !options.force && Date.parse(job.nextRunAt ?? '') > Date.now()) {
-      return {
-        ...base,
-        outcome: 'waiting-retry',
-        jobId: job.id,
-        ...(job.nextRunAt ? { nextRunAt: job.nextRunAt } : {}),
-        ...(job.lastError ? { error: job.lastError } : {}),
-      };
-    }
+    const settled = await settleActiveJob(
+      this.#jobs,
+      job,
+      { id: site.id, due: decision?.due ?? true, ...(decision ? { daysLeft: decision.daysLeft } : {}) },
+      options,
+      base,
+    );
+    if (settled.result) return settled.result;
+    job = settled.job;
     if (!job && decision && !decision.due) {
       return {
         ...base,
@@ -198,6 +193,7 @@ class CloudRunner {
         ...(site.bucket ? { bucket: site.bucket } : {}),
         ...(site.ossRegion ? { ossRegion: site.ossRegion } : {}),
         casRegion: site.casRegion,
+        processingWaitMs: site.processingWaitSeconds * 1000,
         edge: {
           ...(site.edge.address ? { address: site.edge.address } : {}),
           ...(site.edge.port ? { port: site.edge.port } : {}),

@@ -1,6 +1,5 @@
 import {
   ariCertificateId,
-  cancelJob,
   jitterDelayMs,
   NginxTarget,
   normalizeDomainNames,
@@ -19,7 +18,7 @@ import { backupDirFor, type AgentContext } from '../context.js';
 import { acquireRunLock } from '../lock.js';
 import { standInForBrokenCertificates } from '../placeholders.js';
 import { discover, siteMatches, type SiteState } from '../sites.js';
-import { describeResult, resultOfJob } from '../results.js';
+import { describeResult, resultOfJob, settleActiveJob } from '../results.js';
 import { recordResults, type SiteResult } from '../state/last-run.js';
 
 export interface RenewOptions {
@@ -102,19 +101,15 @@ async function renewSite(context: AgentContext, state: SiteState, options: Renew
   const base = { siteId: site.id, names: site.names, at: new Date().toISOString() };
   let job = await context.jobs.findActive(site.id);
 
-  if (job && !job.certificate && !decision.due && !options.force && !options.dryRun) {
-    await cancelJob(context.jobs, job, `site ${site.id} is no longer due (${decision.daysLeft} days left)`);
-    job = null;
-  }
-  if (job?.step === 'waiting-retry' && !options.force && Date.parse(job.nextRunAt ?? '') > Date.now()) {
-    return {
-      ...base,
-      outcome: 'waiting-retry',
-      jobId: job.id,
-      ...(job.nextRunAt ? { nextRunAt: job.nextRunAt } : {}),
-      ...(job.lastError ? { error: job.lastError } : {}),
-    };
-  }
+  const settled = await settleActiveJob(
+    context.jobs,
+    job,
+    { id: site.id, due: decision.due, daysLeft: decision.daysLeft },
+    options,
+    base,
+  );
+  if (settled.result) return settled.result;
+  job = settled.job;
   // An unfinished job holding a certificate is resumed whatever the decision says.
   if (!job && !decision.due && !options.force) {
     return {

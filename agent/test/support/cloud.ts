@@ -98,6 +98,7 @@ export async function startCloudWorld(): Promise<CloudWorld> {
               resolvers: [`127.0.0.1:${pebble.dnsPort}`],
               propagationTimeoutSeconds: 10,
             },
+            processingWaitSeconds: 2,
             ...site,
             edge: { ...edgeDefaults, ...(site.edge as object) },
           })),

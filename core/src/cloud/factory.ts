@@ -18,6 +18,8 @@ export interface CloudSiteSpec {
   ossRegion?: string;
   casRegion?: string;
   edge?: EdgeProbeOptions;
+  /** Qiniu: maximum wait for a CDN domain that is processing, in milliseconds. */
+  processingWaitMs?: number;
 }
 
 /** Endpoint overrides for every provider API; the real hosts are the defaults. */
@@ -61,7 +63,16 @@ export function createCloudTarget(site: CloudSiteSpec, deps: CloudTargetDeps): D
 
   switch (site.target) {
     case 'qiniu-cdn':
-      return new QiniuCdnTarget({ ...common, ...(endpoints.qiniu ? { endpoint: endpoints.qiniu } : {}) });
+      return new QiniuCdnTarget({
+        ...common,
+        ...(endpoints.qiniu ? { endpoint: endpoints.qiniu } : {}),
+        ...(site.processingWaitMs === undefined
+          ? {}
+          : {
+              processingWaitMs: site.processingWaitMs,
+              pollIntervalMs: Math.min(5_000, Math.max(100, site.processingWaitMs / 10)),
+            }),
+      });
     case 'qiniu-kodo':
       return new QiniuKodoTarget({ ...common, ...(endpoints.qiniu ? { endpoint: endpoints.qiniu } : {}) });
     case 'aliyun-oss':

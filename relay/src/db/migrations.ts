@@ -1,0 +1,16 @@
+/**
+ * Versioned schema migrations, kept in code so a bundled relay needs no migration files on disk.
+ * Only Kysely's schema builder is used, never dialect-specific SQL, so the same steps can run
+ * on PostgreSQL later. Add a new entry for every change; never edit an applied one.
+ */
+import type { Migration, MigrationProvider } from 'kysely/migration';
+import { initialSchema } from './migrations/0001-initial.js';
+
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_initial': initialSchema,
+};
+
+/** Supplies `MIGRATIONS` to Kysely's `Migrator`. */
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(MIGRATIONS),
+};

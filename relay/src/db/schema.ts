@@ -1,0 +1,138 @@
+/**
+ * Row types of the relay database, for Kysely. Ids are random UUIDs made by the relay, and times
+ * are ISO 8601 UTC strings (`Date.toISOString()`), so both sort as text and read the same on
+ * SQLite and PostgreSQL. `delete_time` set means the row is soft-deleted.
+ */
+import type { Generated } from 'kysely';
+
+interface Times {
+  create_time: string;
+  update_time: string;
+  delete_time: string | null;
+}
+
+export interface UsersTable extends Times {
+  id: string;
+  account: string;
+  name: string;
+  password_hash: string;
+  mobile: string | null;
+  email: string | null;
+  /** `active` or `disabled`; disabled users cannot log in. */
+  status: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  /** SHA-256 of the `cps_` token (core `hashToken`); the token itself is never stored. */
+  token_hash: string;
+  user_id: string;
+  create_time: string;
+  expires_at: string;
+  last_seen_at: string;
+}
+
+export interface CredentialsTable extends Times {
+  id: string;
+  user_id: string;
+  /** `qiniu` or `aliyun`. */
+  provider: string;
+  name: string;
+  access_key_id: string;
+  /** Sealed with the relay's sealing key, the row id as additional data. */
+  access_key_secret_sealed: string;
+}
+
+export interface UserSitesTable extends Times {
+  id: string;
+  user_id: string;
+  /** Where the site is served from: a target name such as `qiniu-cdn` or `nginx`. */
+  origin: string;
+  domain: string;
+  credential_id: string | null;
+  /** JSON object of settings; values of secret keys are sealed (see `site-config.ts`). */
+  config: string;
+  status: string;
+}
+
+export interface CertificatesTable extends Times {
+  id: string;
+  user_id: string;
+  site_id: string;
+  serial: string;
+  /** JSON array of the certificate's names. */
+  names: string;
+  not_before: string;
+  not_after: string;
+  fingerprint: string;
+  certificate_pem: string;
+  private_key_sealed: string;
+}
+
+export interface RenewalJobsTable {
+  id: string;
+  user_id: string;
+  site_id: string;
+  state: string;
+  /** JSON of the job record that core's runner persists between steps. */
+  record: string;
+  attempts: Generated<number>;
+  next_run_at: string;
+  claimed_by: string | null;
+  claimed_until: string | null;
+  last_error: string | null;
+  create_time: string;
+  update_time: string;
+}
+
+export interface AgentsTable extends Times {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  status: string;
+  last_seen_at: string | null;
+}
+
+export interface AgentReportsTable {
+  id: string;
+  agent_id: string;
+  user_id: string;
+  /** JSON of the report as the agent sent it. */
+  report: string;
+  create_time: string;
+}
+
+export interface NotificationChannelsTable extends Times {
+  id: string;
+  user_id: string;
+  kind: string;
+  name: string;
+  /** JSON of the channel settings; secrets sealed. */
+  config: string;
+  status: string;
+}
+
+export interface AuditLogTable {
+  id: string;
+  user_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  address: string | null;
+  create_time: string;
+}
+
+/** The relay database as Kysely sees it. */
+export interface RelayDatabase {
+  users: UsersTable;
+  sessions: SessionsTable;
+  credentials: CredentialsTable;
+  user_sites: UserSitesTable;
+  certificates: CertificatesTable;
+  renewal_jobs: RenewalJobsTable;
+  agents: AgentsTable;
+  agent_reports: AgentReportsTable;
+  notification_channels: NotificationChannelsTable;
+  audit_log: AuditLogTable;
+}

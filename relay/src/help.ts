@@ -1,0 +1,62 @@
+import type { Locale } from './locale.js';
+
+/** CLI texts for people, in both languages. `{name}` placeholders are filled by `text`. */
+const TEXTS = {
+  help: {
+    'zh-CN': `用法：certpilot-relay start [选项]
+
+启动证书领航中继服务：用户注册登录、站点和云凭据管理的 HTTP API。
+
+选项（括号中是对应的环境变量）：
+  --port <端口>              监听端口，默认 8787（CERTPILOT_RELAY_PORT）
+  --host <地址>              监听地址，默认 127.0.0.1（CERTPILOT_RELAY_HOST）
+  --data-dir <目录>          数据目录，默认 ./data（CERTPILOT_RELAY_DATA_DIR）
+  --database-url <URL>       数据库，默认 sqlite://<数据目录>/relay.db（CERTPILOT_RELAY_DATABASE_URL）
+  --public-url <URL>         用户访问中继的地址；https 时 Cookie 带 Secure（CERTPILOT_RELAY_PUBLIC_URL）
+  --sealing-key-file <文件>  凭据加密密钥文件，默认 <数据目录>/sealing.key，不存在时自动创建（CERTPILOT_RELAY_SEALING_KEY_FILE）
+                             也可以用环境变量 CERTPILOT_SEALING_KEY 直接提供密钥
+  --log-level <级别>         日志级别：debug、info、warn、error，默认 info（CERTPILOT_RELAY_LOG_LEVEL）
+  --lang <语言>              输出语言：zh-CN 或 en（CERTPILOT_LANG）
+  -h, --help                 显示本帮助
+  -v, --version              显示版本`,
+    en: `Usage: certpilot-relay start [options]
+
+Starts the CertPilot relay: the HTTP API for user accounts, sites and cloud credentials.
+
+Options (environment variable in parentheses):
+  --port <port>              port to listen on, default 8787 (CERTPILOT_RELAY_PORT)
+  --host <address>           address to listen on, default 127.0.0.1 (CERTPILOT_RELAY_HOST)
+  --data-dir <dir>           data directory, default ./data (CERTPILOT_RELAY_DATA_DIR)
+  --database-url <url>       database, default sqlite://<data dir>/relay.db (CERTPILOT_RELAY_DATABASE_URL)
+  --public-url <url>         the address users reach the relay at; https makes cookies Secure (CERTPILOT_RELAY_PUBLIC_URL)
+  --sealing-key-file <file>  credential sealing key file, default <data dir>/sealing.key, created when missing (CERTPILOT_RELAY_SEALING_KEY_FILE)
+                             the environment variable CERTPILOT_SEALING_KEY can hold the key itself instead
+  --log-level <level>        log level: debug, info, warn, error; default info (CERTPILOT_RELAY_LOG_LEVEL)
+  --lang <language>          output language: zh-CN or en (CERTPILOT_LANG)
+  -h, --help                 show this help
+  -v, --version              show the version`,
+  },
+  badOption: {
+    'zh-CN': '命令行参数有误：{detail}\n运行 certpilot-relay --help 查看用法。',
+    en: 'Bad command line: {detail}\nRun certpilot-relay --help for usage.',
+  },
+  badCommand: {
+    'zh-CN': '未知命令 "{value}"：目前只有 start。',
+    en: 'Unknown command "{value}": the only command is start.',
+  },
+  badValue: {
+    'zh-CN': '{option} 的值 "{value}" 无效：{expected}',
+    en: 'Invalid value "{value}" for {option}: {expected}',
+  },
+  expectedPort: { 'zh-CN': '需要 0 到 65535 之间的整数', en: 'expected an integer from 0 to 65535' },
+  expectedUrl: { 'zh-CN': '需要 http:// 或 https:// 开头的地址', en: 'expected an http:// or https:// URL' },
+  expectedLevel: { 'zh-CN': '需要 debug、info、warn 或 error', en: 'expected debug, info, warn or error' },
+  startFailed: { 'zh-CN': '中继服务无法启动：{detail}', en: 'The relay could not start: {detail}' },
+} as const;
+
+export type TextKey = keyof typeof TEXTS;
+
+/** The text `key` in `locale`, with `{name}` placeholders filled from `values`. */
+export function text(locale: Locale, key: TextKey, values: Record<string, string> = {}): string {
+  return TEXTS[key][locale].replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? '');
+}

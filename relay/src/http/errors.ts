@@ -1,0 +1,35 @@
+import { asCertPilotError, CertPilotError } from '@certpilot/core';
+import type { Next } from 'koa';
+import { describeError, httpStatus } from './messages.js';
+import type { RelayContext } from './state.js';
+
+/**
+ * Turns every thrown error into a JSON body `{ code, message }` in the request's language.
+ * Errors a client cannot cause answer 500 with the request id only: their details (paths,
+ * driver messages) go to the log, not to the client.
+ */
+export function errorResponses() {
+  return async (ctx: RelayContext, next: Next): Promise<void> => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        throw new CertPilotError('RESOURCE_NOT_FOUND', `Nothing is served at ${ctx.path}`, {
+          params: { path: ctx.path },
+        });
+      }
+    } catch (thrown) {
+      const error = asCertPilotError(thrown);
+      const status = httpStatus(error.code);
+      ctx.status = status;
+      if (error.retryAfterMs !== undefined) ctx.set('Retry-After', String(Math.ceil(error.retryAfterMs / 1000)));
+      if (status >= 500) {
+        ctx.state.logger.error({ err: thrown }, 'request failed');
+        const hidden = new CertPilotError('INTERNAL', `see the relay log for request ${ctx.state.requestId}`);
+        ctx.body = { code: hidden.code, message: describeError(hidden, ctx.state.locale) };
+        return;
+      }
+      ctx.state.logger.info({ code: error.code }, 'request refused');
+      ctx.body = { code: error.code, message: describeError(error, ctx.state.locale) };
+    }
+  };
+}

@@ -1,0 +1,80 @@
+import { parseArgs } from 'node:util';
+import { asCertPilotError, createLogger } from '@certpilot/core';
+import { text } from './help.js';
+import { describeError } from './http/messages.js';
+import { detectLocale, type Locale } from './locale.js';
+import { OptionError, resolveSettings, START_OPTIONS, type StartSettings } from './options.js';
+import { startRelay, type RunningRelay } from './server.js';
+
+export const VERSION = '0.1.0';
+
+const OPTIONS = {
+  ...Object.fromEntries(Object.keys(START_OPTIONS).map((name) => [name, { type: 'string' as const }])),
+  lang: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', short: 'v', default: false },
+} as const;
+
+/**
+ * Runs the CLI. For `start`, resolves once the relay listens and returns a promise of the exit
+ * status that settles after a signal stopped it; 2 for usage errors, 1 when it cannot start.
+ */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const langArg =
+    argv.find((_, index) => argv[index - 1] === '--lang') ?? argv.find((a) => a.startsWith('--lang='))?.slice(7);
+  const locale = detectLocale(langArg, env);
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    return usageError(text(locale, 'badOption', { detail: (error as Error).message }));
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    process.stdout.write(`certpilot-relay ${VERSION}\n`);
+    return 0;
+  }
+  const [command, ...extra] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    process.stdout.write(`${text(locale, 'help')}\n`);
+    return values.help || command === 'help' ? 0 : 2;
+  }
+  if (command !== 'start' || extra.length > 0) {
+    return usageError(text(locale, 'badCommand', { value: command === 'start' ? extra.join(' ') : command }));
+  }
+  let settings: StartSettings;
+  try {
+    const flags = Object.fromEntries(
+      Object.keys(START_OPTIONS).map((name) => [name, values[name as keyof typeof values]]),
+    );
+    settings = resolveSettings(flags as Partial<Record<keyof typeof START_OPTIONS, string>>, env, locale);
+  } catch (error) {
+    if (error instanceof OptionError) return usageError(error.message);
+    throw error;
+  }
+  return run(settings, locale);
+}
+
+async function run(settings: StartSettings, locale: Locale): Promise<number> {
+  const logger = createLogger({ level: settings.logLevel });
+  let relay: RunningRelay;
+  try {
+    relay = await startRelay({ ...settings, logger });
+  } catch (error) {
+    const detail = `${describeError(asCertPilotError(error), locale)} [${asCertPilotError(error).code}]`;
+    process.stderr.write(`${text(locale, 'startFailed', { detail })}\n`);
+    return 1;
+  }
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  logger.info({ signal }, 'stopping');
+  await relay.close();
+  return 0;
+}
+
+function usageError(message: string): number {
+  process.stderr.write(`${message}\n`);
+  return 2;
+}

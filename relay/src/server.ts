@@ -1,0 +1,80 @@
+/**
+ * Starting and stopping the relay: sealing key, database, HTTP server.
+ */
+import type { AddressInfo } from 'node:net';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { createSealer, loadSealingKey, type Logger } from '@certpilot/core';
+import { openDatabase } from './db/database.js';
+import { createApp } from './http/app.js';
+import { LoginLimiter, type LoginLimits } from './http/rate-limit.js';
+
+export interface RelayOptions {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  sealingKeyFile: string;
+  /** The address users reach the relay at; https turns on `Secure` cookies. */
+  publicUrl?: string | undefined;
+  logger: Logger;
+  loginLimits?: LoginLimits;
+}
+
+export interface RunningRelay {
+  /** The address the server listens on, such as `http://127.0.0.1:8787`. */
+  url: string;
+  /** Stops accepting connections, lets open requests finish, then closes the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the relay. A missing sealing key file is created (mode 0600) and logged, so the
+ * operator knows to back it up: losing it loses every sealed credential.
+ */
+export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
+  const logger = options.logger;
+  const sealingKey = await loadSealingKey({ file: options.sealingKeyFile });
+  const sealer = createSealer(sealingKey.key);
+  if (sealingKey.created) {
+    logger.warn({ path: options.sealingKeyFile, keyId: sealer.keyId }, 'created a new sealing key file: back it up');
+  }
+  const db = await openDatabase(options.databaseUrl, logger.child({ subsystem: 'database' }));
+  const app = createApp({
+    db,
+    sealer,
+    limiter: new LoginLimiter(options.loginLimits),
+    secureCookies: options.publicUrl?.startsWith('https:') ?? false,
+    logger: logger.child({ subsystem: 'http' }),
+  });
+  let server: Server;
+  try {
+    server = await listen(app.callback(), options.port, options.host);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  const { address, port } = server.address() as AddressInfo;
+  const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+  logger.info({ url, keyId: sealer.keyId, sealingKeySource: sealingKey.source }, 'relay listening');
+  return {
+    url,
+    async close() {
+      await new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeIdleConnections();
+      });
+      await db.destroy();
+      logger.info('relay stopped');
+    },
+  };
+}
+
+function listen(handler: RequestListener, port: number, host: string): Promise<Server> {
+  const server = createServer(handler);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
