@@ -10,6 +10,7 @@ import {
   startPebble,
   type NginxInstance,
   type Pebble,
+  type PebbleOptions,
   type TestCertificateAuthority,
 } from '@certpilot/testkit';
 
@@ -53,6 +54,8 @@ export interface ScenarioOptions {
   /** More config files by path relative to conf/, e.g. `conf.d/site.conf`. */
   extraFiles?: Record<string, (ports: number[], certDir: string) => string>;
   agentConfig?: (ports: number[]) => Record<string, unknown>;
+  /** Extra Pebble options, e.g. to require External Account Binding. */
+  pebble?: Omit<PebbleOptions, 'http01Port'>;
 }
 
 /** Starts nginx (its first port takes http-01), then Pebble validating against it, and writes the agent config. */
@@ -77,7 +80,7 @@ export async function startScenario(options: ScenarioOptions): Promise<Scenario>
   const [httpPort, tlsPort] = nginx.ports as [number, number];
   let pebble: Pebble;
   try {
-    pebble = await startPebble({ http01Port: httpPort });
+    pebble = await startPebble({ http01Port: httpPort, ...options.pebble });
   } catch (error) {
     await nginx.stop();
     throw error;
