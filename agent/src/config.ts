@@ -29,6 +29,15 @@ export const acmeSchema = z
   .strict()
   .prefault({});
 
+/** Where the agent posts its reports; written by `certpilot-agent enroll`. */
+export const relaySchema = z
+  .object({
+    url: z.url({ protocol: /^https?$/ }),
+    agentId: z.uuid(),
+    token: z.string().regex(/^cpa_[A-Za-z0-9_-]{43}$/),
+  })
+  .strict();
+
 /** The agent config file (`/etc/certpilot/agent.json`, mode 0600: it may hold an EAB key and the relay token). */
 export const agentConfigSchema = z
   .object({
@@ -48,6 +57,7 @@ export const agentConfigSchema = z
       .object({ timeoutSeconds: z.number().positive().max(600).default(15) })
       .strict()
       .prefault({}),
+    relay: relaySchema.optional(),
   })
   .strict();
 

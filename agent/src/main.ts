@@ -15,6 +15,8 @@ const OPTIONS = {
   site: { type: 'string' },
   jitter: { type: 'string' },
   port: { type: 'string' },
+  relay: { type: 'string' },
+  token: { type: 'string' },
   verbose: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
@@ -76,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
 async function runCommand(command: string, rest: string[], values: Values, i18n: Translator): Promise<number> {
-  const known = ['scan', 'renew', 'enable-https', 'status', 'cloud-renew'];
+  const known = ['scan', 'renew', 'enable-https', 'status', 'cloud-renew', 'enroll'];
   if (!known.includes(command)) {
     process.stderr.write(`${i18n.t('unknownCommand', { command })}\n`);
     return 2;
@@ -89,6 +91,10 @@ async function runCommand(command: string, rest: string[], values: Values, i18n:
   const port = parseNumberOption(values.port, { name: '--port', fallback: 443, min: 1, max: 65_535 }, i18n);
   if (jitterSeconds === null || port === null) return 2;
 
+  if (command === 'enroll') {
+    const { enrollCommand } = await import('./commands/enroll.js');
+    return enrollCommand(i18n, { relay: values.relay, token: values.token, configPath: values.config });
+  }
   if (command === 'cloud-renew') {
     const { cloudRenewCommand } = await import('./commands/cloud-renew.js');
     return cloudRenewCommand(i18n, {

@@ -66,6 +66,10 @@ export const ERROR_CODES = {
   RESOURCE_NOT_FOUND: { retryable: false },
   CREDENTIAL_MISMATCH: { retryable: false },
   CREDENTIAL_IN_USE: { retryable: false },
+  REPORT_RATE_LIMITED: { retryable: true },
+  RELAY_URL_INVALID: { retryable: false },
+  RELAY_UNREACHABLE: { retryable: true },
+  RELAY_REJECTED: { retryable: false },
   INTERNAL: { retryable: true },
 } as const satisfies Record<string, { retryable: boolean }>;
 

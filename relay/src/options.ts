@@ -14,6 +14,9 @@ export const START_OPTIONS = {
   'public-url': 'CERTPILOT_RELAY_PUBLIC_URL',
   'sealing-key-file': 'CERTPILOT_RELAY_SEALING_KEY_FILE',
   'log-level': 'CERTPILOT_RELAY_LOG_LEVEL',
+  'acme-directory': 'CERTPILOT_RELAY_ACME_DIRECTORY',
+  'acme-ca-file': 'CERTPILOT_RELAY_ACME_CA_FILE',
+  'acme-email': 'CERTPILOT_RELAY_ACME_EMAIL',
 } as const;
 
 export type StartOptionName = keyof typeof START_OPTIONS;
@@ -26,7 +29,15 @@ export interface StartSettings {
   publicUrl: string | undefined;
   sealingKeyFile: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** The CA cloud sites are renewed with; the directory defaults to Let's Encrypt when started. */
+  acme: { directoryUrl: string | undefined; caFile: string | undefined; email: string | undefined };
 }
+
+// help.ts belongs to the CLI texts; this one expectation is kept here with the option it checks.
+const EXPECTED_EMAIL = {
+  'zh-CN': '需要电子邮件地址，例如 ops@example.com',
+  en: 'expected an email address such as ops@example.com',
+};
 
 /** A bad option value, with its message already in the user's language. */
 export class OptionError extends Error {}
@@ -57,6 +68,17 @@ export function resolveSettings(
   const logLevel = value('log-level') ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw bad('log-level', logLevel, 'expectedLevel');
 
+  const acmeDirectory = value('acme-directory');
+  if (acmeDirectory !== undefined && !/^https?:\/\/[^\s/]+/.test(acmeDirectory))
+    throw bad('acme-directory', acmeDirectory, 'expectedUrl');
+  const acmeEmail = value('acme-email');
+  if (acmeEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(acmeEmail)) {
+    throw new OptionError(
+      text(locale, 'badValue', { option: '--acme-email', value: acmeEmail, expected: EXPECTED_EMAIL[locale] }),
+    );
+  }
+  const acmeCaFile = value('acme-ca-file');
+
   const dataDir = resolve(value('data-dir') ?? './data');
   return {
     port,
@@ -66,5 +88,10 @@ export function resolveSettings(
     publicUrl,
     sealingKeyFile: resolve(value('sealing-key-file') ?? join(dataDir, 'sealing.key')),
     logLevel: logLevel as StartSettings['logLevel'],
+    acme: {
+      directoryUrl: acmeDirectory,
+      caFile: acmeCaFile === undefined ? undefined : resolve(acmeCaFile),
+      email: acmeEmail,
+    },
   };
 }

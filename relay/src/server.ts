@@ -7,6 +7,9 @@ import { createSealer, loadSealingKey, type Logger } from '@certpilot/core';
 import { openDatabase } from './db/database.js';
 import { createApp } from './http/app.js';
 import { LoginLimiter, type LoginLimits } from './http/rate-limit.js';
+import type { RelayCloudEndpoints } from './scheduler/job-context.js';
+import { readAcmeSettings, type AcmeOptions } from './scheduler/acme-settings.js';
+import { startScheduler, type SchedulerOptions } from './scheduler/scheduler.js';
 
 export interface RelayOptions {
   port: number;
@@ -17,6 +20,12 @@ export interface RelayOptions {
   publicUrl?: string | undefined;
   logger: Logger;
   loginLimits?: LoginLimits;
+  /** The CA cloud sites are renewed with; Let's Encrypt by default. */
+  acme?: AcmeOptions;
+  /** Scheduler timing, or false for a relay that renews nothing (API-only tests). */
+  scheduler?: Partial<SchedulerOptions> | false;
+  /** Provider API endpoints; for tests against local fakes only. */
+  cloudEndpoints?: RelayCloudEndpoints;
 }
 
 export interface RunningRelay {
@@ -37,6 +46,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   if (sealingKey.created) {
     logger.warn({ path: options.sealingKeyFile, keyId: sealer.keyId }, 'created a new sealing key file: back it up');
   }
+  const acme = await readAcmeSettings(options.acme);
   const db = await openDatabase(options.databaseUrl, logger.child({ subsystem: 'database' }));
   const app = createApp({
     db,
@@ -55,9 +65,17 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const { address, port } = server.address() as AddressInfo;
   const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
   logger.info({ url, keyId: sealer.keyId, sealingKeySource: sealingKey.source }, 'relay listening');
+  const scheduler =
+    options.scheduler === false
+      ? undefined
+      : startScheduler(
+          { db, sealer, acme, ...(options.cloudEndpoints ? { endpoints: options.cloudEndpoints } : {}), logger },
+          options.scheduler,
+        );
   return {
     url,
     async close() {
+      await scheduler?.stop();
       await new Promise<void>((done) => {
         server.close(() => done());
         server.closeIdleConnections();

@@ -20,6 +20,7 @@ import { standInForBrokenCertificates } from '../placeholders.js';
 import { discover, siteMatches, type SiteState } from '../sites.js';
 import { describeResult, resultOfJob, settleActiveJob } from '../results.js';
 import { recordResults, type SiteResult } from '../state/last-run.js';
+import { reportSites, sendRunReport } from '../report.js';
 
 export interface RenewOptions {
   dryRun: boolean;
@@ -70,6 +71,7 @@ async function renewSites(context: AgentContext, options: RenewOptions): Promise
   }
 
   if (!options.dryRun) await recordResults(context.state.lastRunFile, results);
+  if (!options.dryRun) await sendRunReport(context, 'renew', reportSites(results));
   const count = (outcome: SiteResult['outcome']) => results.filter((result) => result.outcome === outcome).length;
   const failed = count('failed') + count('waiting-retry');
   if (results.every((result) => result.outcome === 'not-due')) {
@@ -110,7 +112,7 @@ async function renewSite(context: AgentContext, state: SiteState, options: Renew
   );
   if (settled.result) return settled.result;
   job = settled.job;
-  // An unfinished job holding a certificate is resumed whatever the decision says.
+  // An unfinished job holding a certificate is resumed regardless of the renewal decision.
   if (!job && !decision.due && !options.force) {
     return {
       ...base,
@@ -206,7 +208,7 @@ async function jobContext(context: AgentContext, state: SiteState, job: RenewalJ
   };
 }
 
-/** The ARI id of the current certificate, when it has one (self-signed certificates do not). */
+/** Returns the ARI id of the current certificate, when it has one (self-signed certificates do not). */
 function replacesOf(pem: string): { replaces?: string } {
   try {
     return { replaces: ariCertificateId(pem) };

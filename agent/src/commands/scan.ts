@@ -1,10 +1,12 @@
 import type { AgentContext } from '../context.js';
+import { sendRunReport, type ReportSite } from '../report.js';
 import { discover, type SiteState } from '../sites.js';
 
 /** Lists every TLS site with its certificate and renewal decision. Exit status 0 unless discovery fails. */
 export async function scanCommand(context: AgentContext, options: { json: boolean }): Promise<number> {
   const control = await context.nginx();
   const discovery = await discover(control, { ari: context.ari });
+  await sendRunReport(context, 'scan', discovery.sites.map(reportSiteOf));
 
   if (options.json) {
     const plainHttp = discovery.plainHttp.map((block) => ({ names: block.names, file: block.file, line: block.line }));
@@ -106,5 +108,18 @@ function siteToJson(state: SiteState) {
     reason: decision.reason,
     renewAt: decision.renewAt ?? null,
     problems: site.problems,
+  };
+}
+
+/** The scan's decision for one site, as the relay report carries it. */
+function reportSiteOf(state: SiteState): ReportSite {
+  const { site, certificate, decision } = state;
+  return {
+    siteId: site.id,
+    names: site.names,
+    outcome: decision.due ? 'due' : 'not-due',
+    ...(certificate ? { serial: certificate.serial, notAfter: certificate.notAfter } : {}),
+    ...(decision.daysLeft === undefined ? {} : { daysLeft: decision.daysLeft }),
+    ...(state.certificateError ? { error: { code: 'CERT_INVALID', message: state.certificateError } } : {}),
   };
 }

@@ -10,6 +10,7 @@ Commands:
                                       renew every due site and deploy it safely
   enable-https NAME [--port 443]      obtain a certificate for a plain-HTTP site and add its HTTPS server block
   status [--json]                     show the last result per site
+  enroll --relay URL --token TOKEN    register this server with a relay; reports are sent after each run
   cloud-renew [--dry-run] [--force] [--site ID]
                                       renew the Qiniu and Aliyun sites of the cloud config
                                       (--config defaults to /etc/certpilot/cloud.json here)
@@ -109,6 +110,22 @@ Exit status: 0 when every site is fine, 1 when a site failed, 2 for a usage or c
     already: '{{name}} is already served over HTTPS by the site {{id}}.',
     notFound: 'No plain-HTTP server block serves {{name}}. Run scan to see the sites.',
     done: '{{name}} now serves HTTPS on port {{port}} with certificate {{serial}} (valid until {{notAfter}}).',
+  },
+  enroll: {
+    usage:
+      'enroll needs the relay address and an enrollment token: certpilot-agent enroll --relay https://relay.example.com --token cpe_...',
+    badToken:
+      'The enrollment token has the wrong form: it starts with cpe_ followed by 43 characters. Copy the whole token from the relay.',
+    done: 'Enrolled as agent {{agentId}} at {{url}}; the relay settings are in {{path}}. Every scan and renew now sends a report.',
+    writeFailed:
+      'The relay enrolled this agent, but {{path}} could not be written ({{error}}). The enrollment token is used up: create a new one and enroll again.',
+  },
+  report: {
+    queued: 'Warning: the report was not sent ({{error}}). It waits in {{path}} and goes out with the next run.',
+    revoked:
+      'Warning: the relay rejected this agent token ({{error}}). Reports wait in {{path}}; enroll again with a new enrollment token.',
+    dropped: 'Warning: the relay rejected a report and it was dropped: {{error}}',
+    failed: 'Warning: reporting to the relay failed: {{error}}',
   },
   status: {
     none: 'No run recorded yet in {{dir}}.',

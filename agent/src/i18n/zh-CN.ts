@@ -12,6 +12,7 @@ export const zhCN: Messages = {
                                       续期所有到期的站点并安全部署
   enable-https 名称 [--port 443]      为仅有 HTTP 的站点申请证书并添加 HTTPS server 块
   status [--json]                     显示每个站点最近一次的结果
+  enroll --relay 地址 --token 令牌    在中继服务器上登记本机；之后每次运行都会上报结果
   cloud-renew [--dry-run] [--force] [--site 标识]
                                       续期云配置中的七牛和阿里云站点
                                       （此命令的 --config 默认为 /etc/certpilot/cloud.json）
@@ -107,6 +108,18 @@ export const zhCN: Messages = {
     already: '{{name}} 已由站点 {{id}} 通过 HTTPS 提供。',
     notFound: '没有仅 HTTP 的 server 块提供 {{name}}。运行 scan 查看站点。',
     done: '{{name}} 已在端口 {{port}} 启用 HTTPS，证书序列号 {{serial}}，有效期至 {{notAfter}}。',
+  },
+  enroll: {
+    usage: 'enroll 需要中继地址和注册令牌：certpilot-agent enroll --relay https://relay.example.com --token cpe_...',
+    badToken: '注册令牌格式不对：应以 cpe_ 开头，后面跟 43 个字符。请从中继复制完整的令牌。',
+    done: '已注册为 agent {{agentId}}（中继 {{url}}），中继设置已写入 {{path}}。此后每次 scan 和 renew 都会发送报告。',
+    writeFailed: '中继已完成注册，但无法写入 {{path}}（{{error}}）。该注册令牌已用掉：请创建新的注册令牌后重新注册。',
+  },
+  report: {
+    queued: '警告：报告未能发送（{{error}}）。它保存在 {{path}} 中，下次运行时发送。',
+    revoked: '警告：中继拒绝了本 agent 的令牌（{{error}}）。报告保存在 {{path}} 中；请用新的注册令牌重新注册。',
+    dropped: '警告：中继拒绝了一份报告，已丢弃：{{error}}',
+    failed: '警告：向中继发送报告失败：{{error}}',
   },
   status: {
     none: '{{dir}} 中还没有运行记录。',

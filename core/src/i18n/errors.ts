@@ -10,6 +10,7 @@ export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string> & 
   'zh-CN': {
     CONFIG_INVALID: '配置无效：{{message}}',
     CONFIG_INVALID_fields: '{{path}} 中的配置无效：{{problems}}',
+    CONFIG_INVALID_site: '站点 {{site}} 的设置无效：{{problems}}',
     CONFIG_INVALID_json: '{{path}} 不是有效的 JSON：{{detail}}',
     CONFIG_INVALID_file: '{{path}} 中 {{field}} 指向的文件 {{file}} 无法读取。',
     CONFIG_NOT_FOUND: '找不到配置文件 {{path}}：请用 --config 指定，或先创建它。',
@@ -95,11 +96,21 @@ export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string> & 
     CREDENTIAL_MISMATCH_missing: '{{origin}} 站点需要 credentialId：请先添加 {{provider}} 的 AccessKey 凭据。',
     CREDENTIAL_MISMATCH_nginx: 'nginx 站点由 agent 续期，不使用云凭据：请去掉 credentialId。',
     CREDENTIAL_IN_USE: '凭据仍被 {{count}} 个站点使用，请先修改或删除这些站点。',
+    AUTH_REQUIRED_enrollment:
+      '注册令牌无效：它不存在、已过期或已被使用过（每个令牌只能用一次）。请在中继上为该 agent 重新创建注册令牌。',
+    AUTH_REQUIRED_agent: 'agent 令牌无效或已被吊销：请在中继上重新创建注册令牌，再运行 certpilot-agent enroll。',
+    RESOURCE_NOT_FOUND_agent: '找不到 agent {{id}}。',
+    REPORT_RATE_LIMITED: '报告发送过于频繁，请在 {{retryAfterSeconds}} 秒后重试。',
+    RELAY_URL_INVALID:
+      '中继地址 "{{url}}" 无效：请使用 http:// 或 https:// 开头的完整地址，例如 https://relay.example.com。',
+    RELAY_UNREACHABLE: '无法连接中继 {{url}}：{{detail}}',
+    RELAY_REJECTED: '中继 {{url}} 拒绝了请求（HTTP {{status}}）：{{detail}}',
     INTERNAL: '内部错误：{{message}}',
   },
   en: {
     CONFIG_INVALID: 'Invalid configuration: {{message}}',
     CONFIG_INVALID_fields: '{{path}} has invalid settings: {{problems}}',
+    CONFIG_INVALID_site: 'Site {{site}} has invalid settings: {{problems}}',
     CONFIG_INVALID_json: '{{path}} is not valid JSON: {{detail}}',
     CONFIG_INVALID_file: '{{path}}: {{field}} {{file}} cannot be read.',
     CONFIG_NOT_FOUND: 'Config file {{path}} not found: pass --config or create it first.',
@@ -194,6 +205,16 @@ export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string> & 
     CREDENTIAL_MISMATCH_missing: 'A {{origin}} site needs credentialId: add a {{provider}} AccessKey credential first.',
     CREDENTIAL_MISMATCH_nginx: 'nginx sites are renewed by the agent and use no cloud credential: remove credentialId.',
     CREDENTIAL_IN_USE: 'The credential is still used by {{count}} sites: change or delete those sites first.',
+    AUTH_REQUIRED_enrollment:
+      'The enrollment token is unknown, expired or already used (each token works once): create a new enrollment token for this agent on the relay.',
+    AUTH_REQUIRED_agent:
+      'The agent token is unknown or revoked: create a new enrollment token on the relay and run certpilot-agent enroll again.',
+    RESOURCE_NOT_FOUND_agent: 'No agent {{id}}.',
+    REPORT_RATE_LIMITED: 'Too many reports: try again in {{retryAfterSeconds}} seconds.',
+    RELAY_URL_INVALID:
+      'The relay address "{{url}}" is invalid: give the full address starting with http:// or https://, for example https://relay.example.com.',
+    RELAY_UNREACHABLE: 'Cannot reach the relay at {{url}}: {{detail}}',
+    RELAY_REJECTED: 'The relay at {{url}} refused the request (HTTP {{status}}): {{detail}}',
     INTERNAL: 'Internal error: {{message}}',
   },
 };

@@ -239,7 +239,7 @@ async function advance(deps: JobRunnerDeps, job: RenewalJob, to: JobStep): Promi
   const next: RenewalJob = { ...job, step: to, updatedAt: at, history: [...job.history, entry] };
   await deps.store.save(next);
   if (from !== to) deps.events.emit('job.step', { jobId: job.id, siteId: job.siteId, from, to });
-  crashIfAsked(to);
+  crashAtFailpoint(to);
   return next;
 }
 
@@ -247,7 +247,7 @@ async function advance(deps: JobRunnerDeps, job: RenewalJob, to: JobStep): Promi
  * Crash-recovery tests set CERTPILOT_FAILPOINT=after-step:<step> to have the process killed, as a
  * power cut would, right after that step was persisted.
  */
-function crashIfAsked(step: JobStep): void {
+function crashAtFailpoint(step: JobStep): void {
   if (process.env.CERTPILOT_FAILPOINT === `after-step:${step}`) process.kill(process.pid, 'SIGKILL');
 }
 

@@ -5,9 +5,13 @@
  */
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import { initialSchema } from './migrations/0001-initial.js';
+import { schedulerSchema } from './migrations/0003-scheduler.js';
+import { agentsSchema } from './migrations/0002-agents.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initialSchema,
+  '0003_scheduler': schedulerSchema,
+  '0002_agents': agentsSchema,
 };
 
 /** Supplies `MIGRATIONS` to Kysely's `Migrator`. */

@@ -81,17 +81,66 @@ export interface RenewalJobsTable {
   claimed_by: string | null;
   claimed_until: string | null;
   last_error: string | null;
+  /** The job's private key between `issuing` and `done`, sealed with `renewal-job:<id>`. */
+  private_key_sealed: Generated<string | null>;
   create_time: string;
   update_time: string;
+}
+
+/** One ACME account per directory URL, shared by every site the relay renews. */
+export interface AcmeAccountsTable {
+  directory_url: string;
+  /** Sealed with `acme-account:<directory_url>`. */
+  key_sealed: string;
+  account_url: string | null;
+  email: string | null;
+  create_time: string;
+  update_time: string;
+}
+
+/** Certificates the relay uploaded to a cloud provider; only these are ever deleted there. */
+export interface CloudUploadsTable {
+  site_id: string;
+  cert_id: string;
+  target: string;
+  serial: string;
+  not_after: string;
+  uploaded_at: string;
 }
 
 export interface AgentsTable extends Times {
   id: string;
   user_id: string;
   name: string;
+  /** SHA-256 of the `cpa_` token. Until enrollment, the hash of a token that was never issued. */
   token_hash: string;
+  /** `pending` until enrolled, then `active`; `revoked` once deleted. */
   status: string;
   last_seen_at: string | null;
+  /** Host name and agent version, as sent at enrollment. */
+  hostname: string | null;
+  version: string | null;
+}
+
+export interface AgentEnrollmentsTable {
+  id: string;
+  agent_id: string;
+  user_id: string;
+  /** SHA-256 of the one-time `cpe_` token. */
+  token_hash: string;
+  expires_at: string;
+  /** Set when the token is used; a used token never works again. */
+  used_at: string | null;
+  create_time: string;
+}
+
+/** Links a site an agent reported (its `site_key`, the agent's site id) to the user_sites row made for it. */
+export interface AgentSitesTable {
+  agent_id: string;
+  site_key: string;
+  site_id: string;
+  user_id: string;
+  create_time: string;
 }
 
 export interface AgentReportsTable {
@@ -133,6 +182,10 @@ export interface RelayDatabase {
   renewal_jobs: RenewalJobsTable;
   agents: AgentsTable;
   agent_reports: AgentReportsTable;
+  agent_enrollments: AgentEnrollmentsTable;
+  agent_sites: AgentSitesTable;
   notification_channels: NotificationChannelsTable;
   audit_log: AuditLogTable;
+  acme_accounts: AcmeAccountsTable;
+  cloud_uploads: CloudUploadsTable;
 }

@@ -1,9 +1,11 @@
 import Koa from 'koa';
 import Router from '@koa/router';
 import type { RelayDeps } from '../deps.js';
+import { agentRoutes } from '../routes/agents.js';
 import { authRoutes } from '../routes/auth.js';
 import { credentialRoutes } from '../routes/credentials.js';
 import { healthRoutes } from '../routes/health.js';
+import { jobRoutes } from '../routes/jobs.js';
 import { siteRoutes } from '../routes/sites.js';
 import { errorResponses } from './errors.js';
 import { requestContext } from './request-context.js';
@@ -19,7 +21,13 @@ export function createApp(deps: RelayDeps): Koa<RelayState> {
   app.use(requestContext(deps.logger));
   app.use(errorResponses());
   const api = new Router<RelayState>({ prefix: API_PREFIX });
-  for (const routes of [authRoutes(deps), credentialRoutes(deps), siteRoutes(deps)]) {
+  for (const routes of [
+    authRoutes(deps),
+    credentialRoutes(deps),
+    siteRoutes(deps),
+    agentRoutes(deps),
+    jobRoutes(deps),
+  ]) {
     api.use(routes.routes(), routes.allowedMethods());
   }
   const health = healthRoutes(deps);

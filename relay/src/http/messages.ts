@@ -23,6 +23,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   CREDENTIAL_IN_USE: 409,
   REQUEST_TOO_LARGE: 413,
   LOGIN_RATE_LIMITED: 429,
+  REPORT_RATE_LIMITED: 429,
 };
 
 /** The HTTP status for an error code; 500 for codes a client cannot cause. */

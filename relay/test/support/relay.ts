@@ -36,6 +36,8 @@ export async function startTestRelay(dataDir?: string): Promise<TestRelay> {
     databaseUrl: `sqlite://${join(dir, 'relay.db')}`,
     sealingKeyFile: join(dir, 'sealing.key'),
     logger: silentLogger(),
+    // These tests renew nothing; with the scheduler off, no ACME default can point anywhere.
+    scheduler: false as const,
   };
   let relay = await startRelay(options);
   const handle: TestRelay = {

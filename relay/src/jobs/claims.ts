@@ -1,0 +1,70 @@
+/**
+ * Claiming renewal jobs so that several relays on one database never run the same job twice.
+ * A claim is a lease: `claimed_until` passes if its holder dies, and the job is free again.
+ */
+import type { RelayDb } from '../db/database.js';
+import { FINAL_STATES } from './job-store.js';
+
+/** Ids of unfinished, unclaimed jobs whose `next_run_at` has come, oldest first. */
+export async function dueJobIds(db: RelayDb, now: Date, limit: number): Promise<string[]> {
+  const at = now.toISOString();
+  const rows = await db
+    .selectFrom('renewal_jobs')
+    .select('id')
+    .where('state', 'not in', FINAL_STATES)
+    .where('next_run_at', '<=', at)
+    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', at)]))
+    .orderBy('next_run_at')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+/** Claims job `id` for `owner` until `now + leaseMs`; true when this call got it. */
+export async function claimJob(db: RelayDb, id: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+  const at = now.toISOString();
+  const result = await db
+    .updateTable('renewal_jobs')
+    .set({ claimed_by: owner, claimed_until: new Date(now.getTime() + leaseMs).toISOString() })
+    .where('id', '=', id)
+    .where('state', 'not in', FINAL_STATES)
+    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', at)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Extends `owner`'s claim on job `id`; false when the claim was lost (it expired and was taken). */
+export async function extendClaim(db: RelayDb, id: string, owner: string, until: Date): Promise<boolean> {
+  const result = await db
+    .updateTable('renewal_jobs')
+    .set({ claimed_until: until.toISOString() })
+    .where('id', '=', id)
+    .where('claimed_by', '=', owner)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Releases `owner`'s claim on job `id`. `nextRunAt` is when it may run again (a waiting-retry
+ * job's `nextRunAt`); final jobs keep their last value, since the column cannot be null and the
+ * claim query skips final states anyway.
+ */
+export async function releaseClaim(db: RelayDb, id: string, owner: string, nextRunAt?: string): Promise<void> {
+  await db
+    .updateTable('renewal_jobs')
+    .set({ claimed_by: null, claimed_until: null, ...(nextRunAt ? { next_run_at: nextRunAt } : {}) })
+    .where('id', '=', id)
+    .where('claimed_by', '=', owner)
+    .execute();
+}
+
+/** Makes job `id` due now unless it is final; returns whether a row changed. */
+export async function makeDueNow(db: RelayDb, id: string, now: Date): Promise<boolean> {
+  const result = await db
+    .updateTable('renewal_jobs')
+    .set({ next_run_at: now.toISOString() })
+    .where('id', '=', id)
+    .where('state', 'not in', FINAL_STATES)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
