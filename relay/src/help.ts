@@ -16,6 +16,9 @@ const TEXTS = {
   --sealing-key-file <文件>  凭据加密密钥文件，默认 <数据目录>/sealing.key，不存在时自动创建（CERTPILOT_RELAY_SEALING_KEY_FILE）
                              也可以用环境变量 CERTPILOT_SEALING_KEY 直接提供密钥
   --log-level <级别>         日志级别：debug、info、warn、error，默认 info（CERTPILOT_RELAY_LOG_LEVEL）
+  --acme-directory <地址>    为云站点签发证书的 ACME 目录，默认 Let's Encrypt 正式环境（CERTPILOT_RELAY_ACME_DIRECTORY）
+  --acme-ca-file <文件>      访问 ACME 目录时额外信任的 CA，用于私有或测试 CA（CERTPILOT_RELAY_ACME_CA_FILE）
+  --acme-email <邮箱>        ACME 账户的联系邮箱（CERTPILOT_RELAY_ACME_EMAIL）
   --lang <语言>              输出语言：zh-CN 或 en（CERTPILOT_LANG）
   -h, --help                 显示本帮助
   -v, --version              显示版本`,
@@ -32,6 +35,9 @@ Options (environment variable in parentheses):
   --sealing-key-file <file>  credential sealing key file, default <data dir>/sealing.key, created when missing (CERTPILOT_RELAY_SEALING_KEY_FILE)
                              the environment variable CERTPILOT_SEALING_KEY can hold the key itself instead
   --log-level <level>        log level: debug, info, warn, error; default info (CERTPILOT_RELAY_LOG_LEVEL)
+  --acme-directory <url>     ACME directory for cloud sites, default Let's Encrypt production (CERTPILOT_RELAY_ACME_DIRECTORY)
+  --acme-ca-file <file>      extra CA to trust for the ACME directory, for private or test CAs (CERTPILOT_RELAY_ACME_CA_FILE)
+  --acme-email <address>     contact email of the ACME account (CERTPILOT_RELAY_ACME_EMAIL)
   --lang <language>          output language: zh-CN or en (CERTPILOT_LANG)
   -h, --help                 show this help
   -v, --version              show the version`,
