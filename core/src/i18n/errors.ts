@@ -100,6 +100,7 @@ export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string> & 
       '注册令牌无效：它不存在、已过期或已被使用过（每个令牌只能用一次）。请在中继上为该 agent 重新创建注册令牌。',
     AUTH_REQUIRED_agent: 'agent 令牌无效或已被吊销：请在中继上重新创建注册令牌，再运行 certpilot-agent enroll。',
     RESOURCE_NOT_FOUND_agent: '找不到 agent {{id}}。',
+    RESOURCE_NOT_FOUND_channel: '找不到通知渠道 {{id}}。',
     REPORT_RATE_LIMITED: '报告发送过于频繁，请在 {{retryAfterSeconds}} 秒后重试。',
     RELAY_URL_INVALID:
       '中继地址 "{{url}}" 无效：请使用 http:// 或 https:// 开头的完整地址，例如 https://relay.example.com。',
@@ -210,6 +211,7 @@ export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string> & 
     AUTH_REQUIRED_agent:
       'The agent token is unknown or revoked: create a new enrollment token on the relay and run certpilot-agent enroll again.',
     RESOURCE_NOT_FOUND_agent: 'No agent {{id}}.',
+    RESOURCE_NOT_FOUND_channel: 'No notification channel {{id}}.',
     REPORT_RATE_LIMITED: 'Too many reports: try again in {{retryAfterSeconds}} seconds.',
     RELAY_URL_INVALID:
       'The relay address "{{url}}" is invalid: give the full address starting with http:// or https://, for example https://relay.example.com.',

@@ -7,11 +7,13 @@ import type { Migration, MigrationProvider } from 'kysely/migration';
 import { initialSchema } from './migrations/0001-initial.js';
 import { schedulerSchema } from './migrations/0003-scheduler.js';
 import { agentsSchema } from './migrations/0002-agents.js';
+import { notificationsSchema } from './migrations/0004-notifications.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initialSchema,
   '0003_scheduler': schedulerSchema,
   '0002_agents': agentsSchema,
+  '0004_notifications': notificationsSchema,
 };
 
 /** Supplies `MIGRATIONS` to Kysely's `Migrator`. */

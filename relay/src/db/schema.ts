@@ -162,6 +162,15 @@ export interface NotificationChannelsTable extends Times {
   status: string;
 }
 
+/** Core's `NotifiedState` of one channel: the events already sent through it. */
+export interface NotificationStatesTable {
+  channel_id: string;
+  user_id: string;
+  /** JSON of the `NotifiedState`. */
+  state: string;
+  update_time: string;
+}
+
 export interface AuditLogTable {
   id: string;
   user_id: string | null;
@@ -185,6 +194,7 @@ export interface RelayDatabase {
   agent_enrollments: AgentEnrollmentsTable;
   agent_sites: AgentSitesTable;
   notification_channels: NotificationChannelsTable;
+  notification_states: NotificationStatesTable;
   audit_log: AuditLogTable;
   acme_accounts: AcmeAccountsTable;
   cloud_uploads: CloudUploadsTable;

@@ -6,6 +6,7 @@ import { authRoutes } from '../routes/auth.js';
 import { credentialRoutes } from '../routes/credentials.js';
 import { healthRoutes } from '../routes/health.js';
 import { jobRoutes } from '../routes/jobs.js';
+import { notificationChannelRoutes } from '../routes/notification-channels.js';
 import { siteRoutes } from '../routes/sites.js';
 import { errorResponses } from './errors.js';
 import { requestContext } from './request-context.js';
@@ -27,6 +28,7 @@ export function createApp(deps: RelayDeps): Koa<RelayState> {
     siteRoutes(deps),
     agentRoutes(deps),
     jobRoutes(deps),
+    notificationChannelRoutes(deps),
   ]) {
     api.use(routes.routes(), routes.allowedMethods());
   }

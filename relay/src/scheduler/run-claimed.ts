@@ -15,6 +15,7 @@ import {
 import { extendClaim, releaseClaim } from '../jobs/claims.js';
 import type { DbJobStore } from '../jobs/job-store.js';
 import type { DbKeyStore } from '../jobs/key-store.js';
+import { notifyJobEnd } from '../notify/job-notify.js';
 import { buildJobContext, type JobContextDeps } from './job-context.js';
 
 export interface ClaimedRunDeps extends JobContextDeps {
@@ -44,6 +45,8 @@ export async function runClaimedJob(deps: ClaimedRunDeps, jobId: string): Promis
   } catch (error) {
     log.warn({ err: error }, 'failed to release the claim; it expires after the lease');
   }
+  if (job)
+    await notifyJobEnd({ ...deps, logger: log }, job).catch((error) => log.warn({ err: error }, 'notify failed'));
 }
 
 async function runOnce(deps: ClaimedRunDeps, job: RenewalJob, log: Logger): Promise<RenewalJob> {
