@@ -204,9 +204,7 @@ async function fail(deps: JobRunnerDeps, job: RenewalJob, thrown: unknown, log: 
   const error = asCertPilotError(thrown);
   const serialized = serializeError(error);
   const now = (deps.now ?? (() => new Date()))();
-  // A job that already has its certificate goes back to deploying it, never to ordering again;
-  // one whose edge is bound but not yet serving it goes back to verifying only.
-  const resumeStep: JobStep = !job.certificate ? 'planned' : error.code === 'EDGE_NOT_YET_LIVE' ? 'deployed' : 'issued';
+  const resumeStep = resumeStepAfter(job, error.code);
 
   if (!error.retryable) {
     log.error({ err: error, step: job.step }, 'renewal job failed');
@@ -227,6 +225,16 @@ async function fail(deps: JobRunnerDeps, job: RenewalJob, thrown: unknown, log: 
     error: serialized,
   });
   return job;
+}
+
+/**
+ * Returns the step a failed job resumes at. A job without a certificate orders again. A job with
+ * one never does: it goes back to deploying it, or only to verifying when the edge is bound but
+ * not serving it yet.
+ */
+function resumeStepAfter(job: RenewalJob, code: string): JobStep {
+  if (!job.certificate) return 'planned';
+  return code === 'EDGE_NOT_YET_LIVE' ? 'deployed' : 'issued';
 }
 
 async function advance(deps: JobRunnerDeps, job: RenewalJob, to: JobStep): Promise<RenewalJob> {

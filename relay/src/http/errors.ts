@@ -22,13 +22,14 @@ export function errorResponses() {
       const status = httpStatus(error.code);
       ctx.status = status;
       if (error.retryAfterMs !== undefined) ctx.set('Retry-After', String(Math.ceil(error.retryAfterMs / 1000)));
-      if (status >= 500) {
+      // Only unmapped codes are hidden: a mapped 5xx (a provider's rejection) carries its message.
+      if (status === 500) {
         ctx.state.logger.error({ err: thrown }, 'request failed');
         const hidden = new CertPilotError('INTERNAL', `see the relay log for request ${ctx.state.requestId}`);
         ctx.body = { code: hidden.code, message: describeError(hidden, ctx.state.locale) };
         return;
       }
-      ctx.state.logger.info({ code: error.code }, 'request refused');
+      ctx.state.logger.info({ code: error.code }, 'request rejected');
       ctx.body = { code: error.code, message: describeError(error, ctx.state.locale) };
     }
   };

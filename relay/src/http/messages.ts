@@ -24,6 +24,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   REQUEST_TOO_LARGE: 413,
   LOGIN_RATE_LIMITED: 429,
   REPORT_RATE_LIMITED: 429,
+  NOTIFY_CONFIG_INVALID: 400,
+  // A notification provider's rejection; its message names the provider's reply, never a secret.
+  NOTIFY_FAILED: 502,
 };
 
 /** The HTTP status for an error code; 500 for codes a client cannot cause. */

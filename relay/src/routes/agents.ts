@@ -14,7 +14,6 @@ import { agentReportSchema, createAgentBody, enrollBody } from '../agents/report
 import { storeReport } from '../agents/reports.js';
 import type { RelayDeps } from '../deps.js';
 import { readJsonBody } from '../http/body.js';
-import { describeError } from '../http/messages.js';
 import { requireSession } from '../http/session.js';
 import type { RelayContext, RelayState } from '../http/state.js';
 import { idParams, parseInput } from '../http/validate.js';
@@ -74,14 +73,13 @@ async function report(deps: RelayDeps, ctx: RelayContext, limiter: ReportLimiter
   ctx.body = { accepted: true };
 }
 
-// The shared error middleware maps no HTTP status to this code, so the response is written here.
-function tooManyReports(ctx: RelayContext, agentId: string, waitMs: number): void {
+function tooManyReports(ctx: RelayContext, agentId: string, waitMs: number): never {
   const retryAfterSeconds = Math.ceil(waitMs / 1000);
   ctx.state.logger.info({ agentId, retryAfterSeconds }, 'report rejected: rate limit');
-  const error = new CertPilotError('REPORT_RATE_LIMITED', 'Too many reports', { params: { retryAfterSeconds } });
-  ctx.status = 429;
-  ctx.set('Retry-After', String(retryAfterSeconds));
-  ctx.body = { code: error.code, message: describeError(error, ctx.state.locale) };
+  throw new CertPilotError('REPORT_RATE_LIMITED', 'Too many reports', {
+    retryAfterMs: waitMs,
+    params: { retryAfterSeconds },
+  });
 }
 
 async function revoke(deps: RelayDeps, ctx: RelayContext, agentId: string): Promise<void> {

@@ -4,14 +4,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
-import { asCertPilotError, CHANNEL_KINDS, CertPilotError } from '@certpilot/core';
+import { CHANNEL_KINDS, CertPilotError } from '@certpilot/core';
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import { audit } from '../audit.js';
 import type { NotificationChannelsTable } from '../db/schema.js';
 import type { RelayDeps } from '../deps.js';
 import { readJsonBody } from '../http/body.js';
-import { describeError } from '../http/messages.js';
 import { requireSession } from '../http/session.js';
 import type { RelayContext, RelayState } from '../http/state.js';
 import { idParams, parseInput } from '../http/validate.js';
@@ -61,7 +60,7 @@ export function notificationChannelRoutes(deps: RelayDeps): Router<RelayState> {
 async function create(deps: RelayDeps, ctx: RelayContext): Promise<void> {
   const body = parseInput(channelBody, await readJsonBody(ctx), ctx.state.locale);
   const config = parseChannelBody(body.kind, { ...body.config, name: body.name });
-  if (config instanceof CertPilotError) return respondWithError(ctx, 400, config);
+  if (config instanceof CertPilotError) throw config;
   const id = randomUUID();
   const now = new Date().toISOString();
   const row = {
@@ -105,28 +104,17 @@ async function remove(deps: RelayDeps, ctx: RelayContext): Promise<void> {
   ctx.status = 204;
 }
 
-/** Sends the test message. A provider's refusal answers 502 with its message, which never holds a secret. */
+/** Sends the test message; a provider's rejection becomes a 502 carrying its message. */
 async function sendTest(deps: RelayDeps, ctx: RelayContext): Promise<void> {
   const row = await findChannel(deps, ctx.state.user!.id, parseInput(idParams, ctx.params, ctx.state.locale).id);
   const channel = openChannel(deps.sealer, row, ctx.state.logger);
   try {
     await channel.send(testMessage(row.name, channelLocale(row)));
-  } catch (thrown) {
-    const error = asCertPilotError(thrown);
-    if (error.code !== 'NOTIFY_FAILED') throw thrown;
-    ctx.state.logger.info({ code: error.code, channelId: row.id }, 'test notification failed');
-    return respondWithError(ctx, 502, error);
+  } catch (error) {
+    ctx.state.logger.info({ err: error, channelId: row.id }, 'test notification failed');
+    throw error;
   }
   ctx.body = { sent: true };
-}
-
-/**
- * Answers with `error` in the request's language. Used for the codes the shared error mapping
- * would turn into a bare 500: the user's own settings (400) and the provider's refusal (502).
- */
-function respondWithError(ctx: RelayContext, status: number, error: CertPilotError): void {
-  ctx.status = status;
-  ctx.body = { code: error.code, message: describeError(error, ctx.state.locale) };
 }
 
 /**

@@ -13,7 +13,7 @@ export interface AcmeOptions {
 /**
  * Resolves the ACME options, reading the CA file now so a bad path stops the start.
  *
- * @throws CertPilotError `CONFIG_INVALID` when the CA file cannot be read or holds no certificate.
+ * @throws CertPilotError `CONFIG_INVALID` when the CA file cannot be read or contains no certificate.
  */
 export async function readAcmeSettings(options: AcmeOptions = {}): Promise<AcmeSettings> {
   let caCertPem: string | undefined;
@@ -25,7 +25,7 @@ export async function readAcmeSettings(options: AcmeOptions = {}): Promise<AcmeS
       throw new CertPilotError('CONFIG_INVALID', message, { cause: error, params: { message } });
     }
     if (!caCertPem.includes('-----BEGIN CERTIFICATE-----')) {
-      const message = `--acme-ca-file ${options.caFile} holds no PEM certificate`;
+      const message = `--acme-ca-file ${options.caFile} contains no PEM certificate`;
       throw new CertPilotError('CONFIG_INVALID', message, { params: { message } });
     }
   }
