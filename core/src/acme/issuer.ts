@@ -83,16 +83,27 @@ function trustExtraCa(acme: AcmeModule, pem: string): void {
 export class AcmeIssuer {
   readonly #options: IssuerOptions;
   readonly #log: Logger;
-  #client?: Client;
+  // The pending setup, shared so that jobs starting together load or register one account.
+  #client?: Promise<Client>;
 
   constructor(options: IssuerOptions) {
     this.#options = options;
     this.#log = options.logger.child({ subsystem: 'acme', directoryUrl: options.directoryUrl });
   }
 
-  /** Returns the client for the stored account, creating and storing an account on first use. */
-  async client(): Promise<Client> {
-    if (this.#client) return this.#client;
+  /**
+   * Returns the client for the stored account, creating and storing an account on first use.
+   * Concurrent first calls share one setup; a failed setup is retried by the next call.
+   */
+  client(): Promise<Client> {
+    this.#client ??= this.#setUpClient().catch((error: unknown) => {
+      this.#client = undefined;
+      throw error;
+    });
+    return this.#client;
+  }
+
+  async #setUpClient(): Promise<Client> {
     const acme = await this.#loadAcme();
     const { directoryUrl, email, eab, accounts } = this.#options;
 
@@ -122,7 +133,6 @@ export class AcmeIssuer {
       this.#log.info({ accountUrl: account.url }, 'registered ACME account');
     }
 
-    this.#client = client;
     return client;
   }
 
