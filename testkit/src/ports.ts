@@ -52,3 +52,15 @@ function canConnect(port: number): Promise<boolean> {
     socket.once('error', () => resolve(false));
   });
 }
+
+/** Returns whether a listener can bind 127.0.0.1:`port` right now; the listener is closed again. */
+export async function canListenOn(port: number): Promise<boolean> {
+  const server = createServer();
+  server.listen(port, '127.0.0.1');
+  const listening = await new Promise<boolean>((resolve) => {
+    server.once('listening', () => resolve(true));
+    server.once('error', () => resolve(false));
+  });
+  server.close();
+  return listening;
+}

@@ -19,6 +19,9 @@ type Trx = Transaction<RelayDatabase>;
 export async function storeReport(db: RelayDb, agent: AgentRow, report: AgentReport, now = new Date()): Promise<void> {
   const time = now.toISOString();
   await db.transaction().execute(async (trx) => {
+    // Updating the agent row first locks it on PostgreSQL until commit, so two reports of one
+    // agent cannot both find a site unlinked and insert it twice. SQLite runs one writer anyway.
+    await trx.updateTable('agents').set({ last_seen_at: time }).where('id', '=', agent.id).execute();
     await trx
       .insertInto('agent_reports')
       .values({
@@ -30,7 +33,6 @@ export async function storeReport(db: RelayDb, agent: AgentRow, report: AgentRep
       })
       .execute();
     await pruneReports(trx, agent.id);
-    await trx.updateTable('agents').set({ last_seen_at: time }).where('id', '=', agent.id).execute();
     for (const site of report.sites) await upsertSite(trx, agent, site, time);
   });
 }

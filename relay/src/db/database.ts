@@ -1,46 +1,44 @@
 /**
  * Opening the relay database from its URL and bringing its schema up to date.
  */
-import { chmod, mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { resolve } from 'node:path';
+import { Kysely, type Dialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { CertPilotError, type Logger } from '@certpilot/core';
 import { migrationProvider } from './migrations.js';
+import { openPostgres, postgresError, type PostgresTarget } from './postgres.js';
 import type { RelayDatabase } from './schema.js';
+import { openSqlite } from './sqlite.js';
 
 export type RelayDb = Kysely<RelayDatabase>;
 
 const SQLITE_PREFIX = 'sqlite://';
+const POSTGRES_SCHEMES = ['postgres:', 'postgresql:'];
 
 /**
- * Opens the database named by `url` (`sqlite://<path>`, the path relative to the working
- * directory unless absolute) and applies pending migrations.
+ * Opens the database named by `url` and applies pending migrations. `sqlite://<path>` opens a
+ * file, the path relative to the working directory unless absolute. `postgres://` and
+ * `postgresql://` connect to an existing PostgreSQL database that is empty or already migrated.
  *
- * @throws CertPilotError `CONFIG_INVALID` for a URL of another kind, `FILE_IO_FAILED` when the
- *   file cannot be opened, `INTERNAL` when a migration fails.
+ * @throws CertPilotError `CONFIG_INVALID` for a URL of another kind, a rejected PostgreSQL
+ *   login, a missing database or missing grants.
+ * @throws CertPilotError `DATABASE_UNREACHABLE` when PostgreSQL cannot be reached.
+ * @throws CertPilotError `FILE_IO_FAILED` when the SQLite file cannot be opened.
+ * @throws CertPilotError `INTERNAL` when a migration fails for another reason.
  */
 export async function openDatabase(url: string, logger: Logger): Promise<RelayDb> {
-  const path = sqlitePath(url);
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  let sqlite: Database.Database;
-  try {
-    sqlite = new Database(path);
-  } catch (error) {
-    throw new CertPilotError('FILE_IO_FAILED', `Cannot open database ${path}: ${(error as Error).message}`, {
-      cause: error,
-      params: { path, message: (error as Error).message },
-    });
+  const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0].toLowerCase();
+  let dialect: Dialect;
+  let target: PostgresTarget | undefined;
+  if (scheme !== undefined && POSTGRES_SCHEMES.includes(scheme)) {
+    ({ dialect, target } = await openPostgres(url, logger));
+  } else {
+    dialect = await openSqlite(sqlitePath(url, scheme));
   }
-  // Password hashes live here: owner only. SQLite gives the -wal and -shm files the same mode.
-  await chmod(path, 0o600);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<RelayDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+
+  const db = new Kysely<RelayDatabase>({ dialect });
   try {
-    await migrate(db, logger);
+    await migrate(db, logger, target);
   } catch (error) {
     await db.destroy();
     throw error;
@@ -48,23 +46,30 @@ export async function openDatabase(url: string, logger: Logger): Promise<RelayDb
   return db;
 }
 
-async function migrate(db: RelayDb, logger: Logger): Promise<void> {
+async function migrate(db: RelayDb, logger: Logger, target: PostgresTarget | undefined): Promise<void> {
   const migrator = new Migrator({ db, provider: migrationProvider });
   const { error, results = [] } = await migrator.migrateToLatest();
   for (const result of results) {
     logger.info({ migration: result.migrationName, status: result.status }, 'database migration');
   }
-  if (error !== undefined) {
-    throw new CertPilotError('INTERNAL', `Database migration failed: ${(error as Error).message}`, { cause: error });
+  if (error === undefined) return;
+
+  if (target !== undefined && (error as { code?: unknown }).code !== undefined) {
+    const mapped = postgresError(error, target);
+    // Missing grants are the operator's to fix. Other database errors are bugs or outages.
+    if (mapped.params.variant === 'database-permission') throw mapped;
   }
+  throw new CertPilotError('INTERNAL', `Database migration failed: ${(error as Error).message}`, { cause: error });
 }
 
-function sqlitePath(url: string): string {
+function sqlitePath(url: string, scheme: string | undefined): string {
   if (!url.startsWith(SQLITE_PREFIX) || url.length === SQLITE_PREFIX.length) {
     // Only the scheme goes into the message: a database URL may carry a password.
-    const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0] ?? '(none)';
-    const message = `database URL scheme ${scheme} is not supported: only sqlite://<path> works so far`;
-    throw new CertPilotError('CONFIG_INVALID', message, { params: { message } });
+    const shown = scheme ?? '(none)';
+    const message = `database URL scheme ${shown} is not supported: use sqlite://<path> or postgres://user:password@host:port/database`;
+    throw new CertPilotError('CONFIG_INVALID', message, {
+      params: { variant: 'database-scheme', scheme: shown, message },
+    });
   }
   return resolve(url.slice(SQLITE_PREFIX.length));
 }

@@ -20,17 +20,30 @@ export async function dueJobIds(db: RelayDb, now: Date, limit: number): Promise<
   return rows.map((row) => row.id);
 }
 
-/** Claims job `id` for `owner` until `now + leaseMs`; true when this call got it. */
+/**
+ * Claims job `id` for `owner` until `now + leaseMs` if it is still due, unfinished and unclaimed;
+ * true when this call got it.
+ *
+ * One conditional UPDATE is the whole claim, so it is atomic on both databases. SQLite runs one
+ * writer at a time. PostgreSQL makes a second UPDATE of the row wait until the first commits,
+ * then evaluates the WHERE clause again on the claimed row, which no longer matches.
+ * The due check is repeated here because between `dueJobIds` and this call another relay may
+ * have run the job and released it with a later `next_run_at`.
+ *
+ * NOTE: leases compare the relays' own clocks; relays sharing a database need synchronized time.
+ */
 export async function claimJob(db: RelayDb, id: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
   const at = now.toISOString();
-  const result = await db
+  const claimed = await db
     .updateTable('renewal_jobs')
     .set({ claimed_by: owner, claimed_until: new Date(now.getTime() + leaseMs).toISOString() })
     .where('id', '=', id)
     .where('state', 'not in', FINAL_STATES)
+    .where('next_run_at', '<=', at)
     .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', at)]))
+    .returning('claimed_by')
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return claimed?.claimed_by === owner;
 }
 
 /** Extends `owner`'s claim on job `id`; false when the claim was lost (it expired and was taken). */

@@ -1,0 +1,5 @@
+// Runs ../watch.test.ts again with every relay on its own database in a private PostgreSQL cluster.
+import { usePostgres } from '../support/databases.js';
+
+usePostgres();
+await import('../watch.test.js');
