@@ -2,15 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { webhookSignature } from '@certpilot/core';
 import { startSmtpReceiver, startWebhookReceiver, type SmtpReceiver, type WebhookReceiver } from '@certpilot/testkit';
-import {
-  ALIYUN,
-  QINIU,
-  startCloudRelay,
-  startCloudWorld,
-  waitFor,
-  type CloudRelay,
-  type CloudWorld,
-} from './support/cloud-world.js';
+import { addQiniuSite } from './support/cloud-sites.js';
+import { startCloudRelay, startCloudWorld, waitFor, type CloudRelay, type CloudWorld } from './support/cloud-world.js';
 
 let world: CloudWorld;
 let relay: CloudRelay;
@@ -62,34 +55,7 @@ test('a renewal sends one message to each channel of the user, in its language',
   });
 
   const domain = 'notify.example.test';
-  world.qiniu.addDomain({ name: domain, type: 'normal', https: await world.oldCertificate([domain], 3) });
-  const qiniu = await post(token, '/credentials', {
-    provider: 'qiniu',
-    name: 'q',
-    accessKeyId: QINIU.accessKey,
-    accessKeySecret: QINIU.secretKey,
-  });
-  const aliyun = await post(token, '/credentials', {
-    provider: 'aliyun',
-    name: 'a',
-    accessKeyId: ALIYUN.accessKeyId,
-    accessKeySecret: ALIYUN.accessKeySecret,
-  });
-  const siteId = await post(token, '/sites', {
-    origin: 'qiniu-cdn',
-    domain,
-    credentialId: qiniu,
-    config: {
-      'challenge.credentialId': aliyun,
-      'challenge.resolvers': `127.0.0.1:${world.pebble.dnsPort}`,
-      'challenge.propagationTimeoutSeconds': 10,
-      processingWaitSeconds: 1,
-      'edge.address': '127.0.0.1',
-      'edge.port': world.qiniu.edgePort,
-      'edge.timeoutSeconds': 3,
-      'edge.intervalSeconds': 0.2,
-    },
-  });
+  const siteId = await addQiniuSite(world, relay, token, domain);
 
   const done = await waitFor(
     'the renewal to finish',

@@ -40,7 +40,8 @@ const providerDomain = z
 const resolver = z.string().regex(/^[0-9a-f.:[\]]+$/i, 'expected an IP address, optionally with :port');
 const seconds = (max: number) => z.number().positive().max(max);
 
-const schema = z.object({
+/** The cloud settings keys every cloud origin reads; the sites API narrows it per origin. */
+export const cloudSiteConfigSchema = z.object({
   names: list(domainName).optional(),
   domains: list(providerDomain).optional(),
   bucket: z.string().min(3).max(63).optional(),
@@ -94,7 +95,7 @@ export function parseCloudSite(site: {
   if (!isCloudOrigin(site.origin)) {
     throw invalid(site.id, `origin: ${site.origin} is not a cloud origin`);
   }
-  const parsed = schema.safeParse(JSON.parse(site.config));
+  const parsed = cloudSiteConfigSchema.safeParse(JSON.parse(site.config));
   if (!parsed.success) {
     throw invalid(site.id, parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
   }

@@ -1,25 +1,28 @@
 /**
- * The relay's renewal scheduler: a `setTimeout` loop that plans jobs for due cloud sites and
- * runs due jobs it manages to claim, at most `concurrency` at once.
+ * The relay's renewal scheduler: a node-schedule job that fires every interval (plus jitter),
+ * plans jobs for due cloud sites and runs due jobs it manages to claim, at most `concurrency`
+ * at once and at most `accountConcurrency` on one ACME account. It also starts the daily
+ * expiry watch (`../watch/`).
  *
- * NOTE: node-schedule is the intended driver for the tick once it may be installed; the loop
- * only needs "call tick() every interval, with jitter", which a timer gives as well.
- *
- * Shutdown stops the loop and waits up to `shutdownGraceMs` for running jobs. A job still
- * running after that is left claimed: its claim expires after `leaseMs`, and whichever relay
- * claims it next resumes it at the last step it persisted.
+ * Shutdown cancels both schedules and waits up to `shutdownGraceMs` for running jobs. A job
+ * still running after that is left claimed: its claim expires after `leaseMs`, and whichever
+ * relay claims it next resumes it at the last step it persisted.
  */
 import { randomUUID } from 'node:crypto';
-import { AcmeIssuer, jitterDelayMs, type Logger, type Sealer } from '@certpilot/core';
+import { jitterDelayMs, type Logger, type Sealer } from '@certpilot/core';
+import { Job } from 'node-schedule';
 import type { RelayDb } from '../db/database.js';
 import { claimJob, dueJobIds } from '../jobs/claims.js';
 import { DbAccountStore } from '../jobs/account-store.js';
 import { DbJobStore } from '../jobs/job-store.js';
 import { DbKeyStore } from '../jobs/key-store.js';
 import type { RelayCloudEndpoints } from './job-context.js';
+import { startWatch, type ExpiryWatch, type WatchScheduleOptions } from '../watch/watch-schedule.js';
+import { AccountSlots } from './account-slots.js';
 import { registerKick } from './kick.js';
 import { planDueSites } from './planner.js';
 import { runClaimedJob, type ClaimedRunDeps } from './run-claimed.js';
+import { sharedIssuer } from './shared-issuer.js';
 
 /** Timing and limits of the scheduler; tests shorten them. */
 export interface SchedulerOptions {
@@ -29,18 +32,27 @@ export interface SchedulerOptions {
   jitterMs: number;
   /** Jobs one relay runs at once. Default 4. */
   concurrency: number;
+  /**
+   * Jobs one relay runs at once on one ACME account. Default 2, because CAs rate-limit orders
+   * and pending authorizations per account. Counted per relay process, not across relays.
+   */
+  accountConcurrency: number;
   /** How long a claim lasts without being extended; running jobs extend it. Default 5 min. */
   leaseMs: number;
   /** How long shutdown waits for running jobs. Default 10 s. */
   shutdownGraceMs: number;
+  /** When the daily expiry watch runs, or false for none. */
+  watch: Partial<WatchScheduleOptions> | false;
 }
 
 export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   intervalMs: 60_000,
   jitterMs: 10_000,
   concurrency: 4,
+  accountConcurrency: 2,
   leaseMs: 5 * 60_000,
   shutdownGraceMs: 10_000,
+  watch: {},
 };
 
 /** The ACME CA that issues the relay's certificates. */
@@ -64,7 +76,9 @@ export interface RenewalScheduler {
   readonly owner: string;
   /** Runs a tick soon instead of at the next interval. */
   kick(): void;
-  /** Stops the loop; see the module comment for running jobs. */
+  /** The daily expiry watch, when it runs. */
+  readonly watch: ExpiryWatch | undefined;
+  /** Stops the loop and the watch; see the module comment for running jobs. */
   stop(): Promise<void>;
 }
 
@@ -75,10 +89,13 @@ export function startScheduler(deps: SchedulerDeps, options: Partial<SchedulerOp
 
 class Loop implements RenewalScheduler {
   readonly owner = `relay-${randomUUID()}`;
+  readonly watch: ExpiryWatch | undefined;
   readonly #running = new Set<Promise<void>>();
   readonly #run: ClaimedRunDeps;
+  readonly #slots: AccountSlots;
   readonly #unregister: () => void;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #tickJob = new Job(() => void this.#tick());
+  #immediate: NodeJS.Immediate | undefined;
   #ticking: Promise<void> | undefined;
   #again = false;
   #stopped = false;
@@ -87,9 +104,12 @@ class Loop implements RenewalScheduler {
     private readonly deps: SchedulerDeps,
     private readonly options: SchedulerOptions,
   ) {
+    // First, so that bad watch options throw before any timer or kick is registered.
+    this.watch =
+      options.watch === false
+        ? undefined
+        : startWatch({ db: deps.db, sealer: deps.sealer, logger: deps.logger }, options.watch);
     const logger = deps.logger.child({ subsystem: 'scheduler' });
-    let issuer: AcmeIssuer | undefined;
-    const accounts = new DbAccountStore(deps.db, deps.sealer);
     this.#run = {
       db: deps.db,
       sealer: deps.sealer,
@@ -97,10 +117,11 @@ class Loop implements RenewalScheduler {
       logger,
       store: new DbJobStore(deps.db, deps.sealer),
       keys: new DbKeyStore(deps.db, deps.sealer),
-      issuer: async () => (issuer ??= new AcmeIssuer({ ...deps.acme, accounts, logger })),
+      issuer: sharedIssuer(deps.acme, new DbAccountStore(deps.db, deps.sealer), logger),
       owner: this.owner,
       leaseMs: options.leaseMs,
     };
+    this.#slots = new AccountSlots(options.accountConcurrency);
     this.#unregister = registerKick(deps.db, () => this.kick());
     this.#schedule(0);
   }
@@ -113,16 +134,23 @@ class Loop implements RenewalScheduler {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearTimeout(this.#timer);
+    this.#tickJob.cancel();
+    clearImmediate(this.#immediate);
     this.#unregister();
+    await this.watch?.stop();
     await this.#ticking;
     const grace = new Promise<void>((done) => setTimeout(done, this.options.shutdownGraceMs).unref());
     await Promise.race([Promise.allSettled([...this.#running]), grace]);
   }
 
+  /** Replaces the pending tick with one `delayMs` from now. */
   #schedule(delayMs: number): void {
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.#tick(), delayMs);
+    this.#tickJob.cancel();
+    clearImmediate(this.#immediate);
+    // node-schedule refuses a date that passed while it parsed the spec; run such a tick next turn.
+    const at = new Date(Date.now() + Math.max(1, delayMs));
+    if (delayMs > 0 && this.#tickJob.schedule(at)) return;
+    this.#immediate = setImmediate(() => void this.#tick());
   }
 
   async #tick(): Promise<void> {
@@ -145,14 +173,27 @@ class Loop implements RenewalScheduler {
     }
   }
 
+  /**
+   * Claims and starts due jobs while both the relay and the account have free slots. A job is
+   * claimed only with a slot in hand, so no claim is held by a job that waits for a slot.
+   */
   async #claimAndStart(): Promise<void> {
-    const free = this.options.concurrency - this.#running.size;
+    // NOTE: the relay keeps one ACME account per directory URL and renews every cloud site
+    // through its one configured directory, so all jobs share this key today.
+    const account = this.deps.acme.directoryUrl;
+    const free = Math.min(this.options.concurrency - this.#running.size, this.#slots.free(account));
     if (free <= 0) return;
     const now = new Date();
     for (const id of await dueJobIds(this.deps.db, now, free)) {
       if (this.#stopped) return;
-      if (!(await claimJob(this.deps.db, id, this.owner, now, this.options.leaseMs))) continue;
+      const release = this.#slots.acquire(account);
+      if (!release) return;
+      if (!(await claimJob(this.deps.db, id, this.owner, now, this.options.leaseMs))) {
+        release();
+        continue;
+      }
       const running: Promise<void> = runClaimedJob(this.#run, id).finally(() => {
+        release();
         this.#running.delete(running);
         this.kick();
       });
