@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { silentLogger } from '@certpilot/core';
 import { freePort } from '@certpilot/testkit';
 import { startRelay, type RunningRelay } from '../../relay/src/server.js';
-import { startScenario, writeSiteCertificate, type Scenario } from './support/scenario.js';
+import { runAgent, startScenario, writeSiteCertificate, type Scenario } from './support/scenario.js';
 import { tlsServer } from './support/sites.js';
 
 // A real relay on a fixed port (so it can be stopped and started again at the same address)
@@ -232,4 +232,27 @@ test('revoked agent keeps reports queued', async () => {
   const next = await scenario.runAgent(['scan']);
   assert.equal(next.status, 0);
   assert.equal((await queued()).length, 2);
+});
+
+test('enroll takes token from environment', async () => {
+  const configDir = await mkdtemp(join(tmpdir(), 'certpilot-enroll-env-'));
+  const configPath = join(configDir, 'agent.json');
+  try {
+    const token = await newEnrollmentToken();
+    const run = await runAgent(['enroll', '--config', configPath, '--relay', relayUrl], {
+      env: { CERTPILOT_ENROLL_TOKEN: token },
+    });
+    assert.equal(run.status, 0, run.stderr);
+    const written = JSON.parse(await readFile(configPath, 'utf8')) as { relay: { url: string; token: string } };
+    assert.equal(written.relay.url, relayUrl);
+    assert.match(written.relay.token, /^cpa_/);
+
+    const missing = await runAgent(['enroll', '--config', configPath, '--relay', relayUrl], {
+      env: { CERTPILOT_ENROLL_TOKEN: '' },
+    });
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /CERTPILOT_ENROLL_TOKEN/);
+  } finally {
+    await rm(configDir, { recursive: true, force: true });
+  }
 });

@@ -13,8 +13,15 @@ import { VERSION } from '../main.js';
 import { postToRelay, relayRejected } from '../report.js';
 import { writeJsonAtomic } from '../state/json-file.js';
 
+/**
+ * Environment variable `enroll` reads the token from when `--token` is absent, so an installer can pass it
+ * without leaving it in the process list (`ps`) for the whole enrollment.
+ */
+export const ENROLL_TOKEN_ENV = 'CERTPILOT_ENROLL_TOKEN';
+
 export interface EnrollOptions {
   relay?: string | undefined;
+  /** The `cpe_` token; `CERTPILOT_ENROLL_TOKEN` when undefined. */
   token?: string | undefined;
   configPath?: string | undefined;
 }
@@ -25,17 +32,18 @@ export async function enrollCommand(i18n: Translator, options: EnrollOptions): P
     process.stderr.write(`${line}\n`);
     return 2;
   };
-  if (options.relay === undefined || options.token === undefined) return fail(i18n.t('enroll.usage'));
+  const token = options.token ?? nonEmpty(process.env[ENROLL_TOKEN_ENV]);
+  if (options.relay === undefined || token === undefined) return fail(i18n.t('enroll.usage'));
   const relayUrl = checkRelayUrl(options.relay);
   if (relayUrl === undefined) {
     const error = new CertPilotError('RELAY_URL_INVALID', 'Bad relay URL', { params: { url: options.relay } });
     return fail(`${i18n.t('errorPrefix')}${i18n.describeError(error)}`);
   }
-  if (tokenPrefix(options.token) !== 'cpe') return fail(i18n.t('enroll.badToken'));
+  if (tokenPrefix(token) !== 'cpe') return fail(i18n.t('enroll.badToken'));
 
   const configPath = resolve(options.configPath ?? DEFAULT_CONFIG_PATH);
   const current = await readCurrentConfig(configPath);
-  const relay = await enroll(relayUrl, options.token, i18n.locale);
+  const relay = await enroll(relayUrl, token, i18n.locale);
   try {
     await writeJsonAtomic(configPath, { ...current, relay }, 0o600);
   } catch (error) {
@@ -43,6 +51,10 @@ export async function enrollCommand(i18n: Translator, options: EnrollOptions): P
   }
   process.stdout.write(`${i18n.t('enroll.done', { agentId: relay.agentId, url: relay.url, path: configPath })}\n`);
   return 0;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
 /** The URL without a trailing slash, or undefined unless it is an absolute http(s) URL without credentials. */

@@ -113,7 +113,7 @@ Exit status: 0 when every site is fine, 1 when a site failed, 2 for a usage or c
   },
   enroll: {
     usage:
-      'enroll needs the relay address and an enrollment token: certpilot-agent enroll --relay https://relay.example.com --token cpe_...',
+      'enroll needs the relay address and an enrollment token: certpilot-agent enroll --relay https://relay.example.com --token cpe_... (or the token in the environment variable CERTPILOT_ENROLL_TOKEN)',
     badToken:
       'The enrollment token has the wrong form: it starts with cpe_ followed by 43 characters. Copy the whole token from the relay.',
     done: 'Enrolled as agent {{agentId}} at {{url}}; the relay settings are in {{path}}. Every scan and renew now sends a report.',

@@ -110,7 +110,8 @@ export const zhCN: Messages = {
     done: '{{name}} 已在端口 {{port}} 启用 HTTPS，证书序列号 {{serial}}，有效期至 {{notAfter}}。',
   },
   enroll: {
-    usage: 'enroll 需要中继地址和注册令牌：certpilot-agent enroll --relay https://relay.example.com --token cpe_...',
+    usage:
+      'enroll 需要中继地址和注册令牌：certpilot-agent enroll --relay https://relay.example.com --token cpe_...（令牌也可以放在环境变量 CERTPILOT_ENROLL_TOKEN 中）',
     badToken: '注册令牌格式不对：应以 cpe_ 开头，后面跟 43 个字符。请从中继复制完整的令牌。',
     done: '已注册为 agent {{agentId}}（中继 {{url}}），中继设置已写入 {{path}}。此后每次 scan 和 renew 都会发送报告。',
     writeFailed: '中继已完成注册，但无法写入 {{path}}（{{error}}）。该注册令牌已用掉：请创建新的注册令牌后重新注册。',
