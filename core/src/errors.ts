@@ -64,12 +64,14 @@ export const ERROR_CODES = {
   LOGIN_RATE_LIMITED: { retryable: true },
   ACCOUNT_EXISTS: { retryable: false },
   RESOURCE_NOT_FOUND: { retryable: false },
+  METHOD_NOT_ALLOWED: { retryable: false },
   CREDENTIAL_MISMATCH: { retryable: false },
   CREDENTIAL_IN_USE: { retryable: false },
   REPORT_RATE_LIMITED: { retryable: true },
   RELAY_URL_INVALID: { retryable: false },
   RELAY_UNREACHABLE: { retryable: true },
   RELAY_REJECTED: { retryable: false },
+  DATABASE_UNREACHABLE: { retryable: true },
   INTERNAL: { retryable: true },
 } as const satisfies Record<string, { retryable: boolean }>;
 

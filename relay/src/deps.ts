@@ -9,5 +9,9 @@ export interface RelayDeps {
   limiter: LoginLimiter;
   /** Set the session cookie's `Secure` flag (the relay's public URL is https). */
   secureCookies: boolean;
+  /** The address users and agents reach the relay at, when configured (`--public-url`). */
+  publicUrl?: string | undefined;
+  /** The agent bundle served to `/agent/install.sh` users; build/out/certpilot-agent.mjs by default. */
+  agentBundleFile?: string | undefined;
   logger: Logger;
 }

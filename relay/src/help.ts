@@ -12,6 +12,7 @@ const TEXTS = {
   --host <地址>              监听地址，默认 127.0.0.1（CERTPILOT_RELAY_HOST）
   --data-dir <目录>          数据目录，默认 ./data（CERTPILOT_RELAY_DATA_DIR）
   --database-url <URL>       数据库，默认 sqlite://<数据目录>/relay.db（CERTPILOT_RELAY_DATABASE_URL）
+                             也可以是 PostgreSQL：postgres://用户:密码@主机:5432/数据库（需事先建好、属主为该用户的空数据库）
   --public-url <URL>         用户访问中继的地址；https 时 Cookie 带 Secure（CERTPILOT_RELAY_PUBLIC_URL）
   --sealing-key-file <文件>  凭据加密密钥文件，默认 <数据目录>/sealing.key，不存在时自动创建（CERTPILOT_RELAY_SEALING_KEY_FILE）
                              也可以用环境变量 CERTPILOT_SEALING_KEY 直接提供密钥
@@ -19,6 +20,14 @@ const TEXTS = {
   --acme-directory <地址>    为云站点签发证书的 ACME 目录，默认 Let's Encrypt 正式环境（CERTPILOT_RELAY_ACME_DIRECTORY）
   --acme-ca-file <文件>      访问 ACME 目录时额外信任的 CA，用于私有或测试 CA（CERTPILOT_RELAY_ACME_CA_FILE）
   --acme-email <邮箱>        ACME 账户的联系邮箱（CERTPILOT_RELAY_ACME_EMAIL）
+  --watch-time <时:分>       每日到期巡检的时间，24 小时制，默认 09:00（CERTPILOT_RELAY_WATCH_TIME）
+  --watch-time-zone <时区>   --watch-time 所在的 IANA 时区，默认 Asia/Shanghai（CERTPILOT_RELAY_WATCH_TIME_ZONE）
+  --tls-name <域名>          自己提供 HTTPS：从 ACME CA 为这个公网域名申请证书，在 --port 上提供 HTTPS，
+                             到期前自动续期并热替换（CERTPILOT_RELAY_TLS_NAME）
+  --http-port <端口>         使用 --tls-name 时的纯 HTTP 端口，用于 http-01 验证并把其他请求重定向到 HTTPS，
+                             默认 80（CERTPILOT_RELAY_HTTP_PORT）
+  --trust-proxy              在 nginx 等反向代理之后运行：客户端地址取 X-Forwarded-For 的最后一项，
+                             协议和主机取 X-Forwarded-Proto/Host（CERTPILOT_RELAY_TRUST_PROXY=true）
   --lang <语言>              输出语言：zh-CN 或 en（CERTPILOT_LANG）
   -h, --help                 显示本帮助
   -v, --version              显示版本`,
@@ -31,6 +40,7 @@ Options (environment variable in parentheses):
   --host <address>           address to listen on, default 127.0.0.1 (CERTPILOT_RELAY_HOST)
   --data-dir <dir>           data directory, default ./data (CERTPILOT_RELAY_DATA_DIR)
   --database-url <url>       database, default sqlite://<data dir>/relay.db (CERTPILOT_RELAY_DATABASE_URL)
+                             or PostgreSQL: postgres://user:password@host:5432/database (an empty database owned by that user)
   --public-url <url>         the address users reach the relay at; https makes cookies Secure (CERTPILOT_RELAY_PUBLIC_URL)
   --sealing-key-file <file>  credential sealing key file, default <data dir>/sealing.key, created when missing (CERTPILOT_RELAY_SEALING_KEY_FILE)
                              the environment variable CERTPILOT_SEALING_KEY can hold the key itself instead
@@ -38,6 +48,14 @@ Options (environment variable in parentheses):
   --acme-directory <url>     ACME directory for cloud sites, default Let's Encrypt production (CERTPILOT_RELAY_ACME_DIRECTORY)
   --acme-ca-file <file>      extra CA to trust for the ACME directory, for private or test CAs (CERTPILOT_RELAY_ACME_CA_FILE)
   --acme-email <address>     contact email of the ACME account (CERTPILOT_RELAY_ACME_EMAIL)
+  --watch-time <HH:MM>       time of day of the daily expiry watch, 24-hour clock, default 09:00 (CERTPILOT_RELAY_WATCH_TIME)
+  --watch-time-zone <zone>   IANA time zone of --watch-time, default Asia/Shanghai (CERTPILOT_RELAY_WATCH_TIME_ZONE)
+  --tls-name <name>          serve HTTPS itself: obtain a certificate for this public host name from the ACME CA,
+                             serve HTTPS on --port, renew and swap it before it expires (CERTPILOT_RELAY_TLS_NAME)
+  --http-port <port>         with --tls-name, the plain-HTTP port for http-01 validation and redirects to HTTPS,
+                             default 80 (CERTPILOT_RELAY_HTTP_PORT)
+  --trust-proxy              running behind a reverse proxy such as nginx: take the client address from the last
+                             X-Forwarded-For entry, protocol and host from X-Forwarded-Proto/Host (CERTPILOT_RELAY_TRUST_PROXY=true)
   --lang <language>          output language: zh-CN or en (CERTPILOT_LANG)
   -h, --help                 show this help
   -v, --version              show the version`,

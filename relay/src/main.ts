@@ -3,13 +3,25 @@ import { asCertPilotError, createLogger } from '@certpilot/core';
 import { text } from './help.js';
 import { describeError } from './http/messages.js';
 import { detectLocale, type Locale } from './locale.js';
-import { OptionError, resolveSettings, START_OPTIONS, type StartSettings } from './options.js';
+import {
+  BOOLEAN_START_OPTIONS,
+  OptionError,
+  resolveSettings,
+  START_OPTIONS,
+  type StartOptionName,
+  type StartSettings,
+} from './options.js';
 import { startRelay, type RunningRelay } from './server.js';
 
 export const VERSION = '0.1.0';
 
 const OPTIONS = {
-  ...Object.fromEntries(Object.keys(START_OPTIONS).map((name) => [name, { type: 'string' as const }])),
+  ...Object.fromEntries(
+    Object.keys(START_OPTIONS).map((name) => [
+      name,
+      { type: BOOLEAN_START_OPTIONS.has(name as StartOptionName) ? ('boolean' as const) : ('string' as const) },
+    ]),
+  ),
   lang: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
@@ -45,7 +57,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   let settings: StartSettings;
   try {
     const flags = Object.fromEntries(
-      Object.keys(START_OPTIONS).map((name) => [name, values[name as keyof typeof values]]),
+      Object.keys(START_OPTIONS).map((name) => {
+        const flagValue = values[name as keyof typeof values];
+        // A boolean flag on the command line reads like its environment variable set to true.
+        return [name, flagValue === true ? 'true' : flagValue];
+      }),
     );
     settings = resolveSettings(flags as Partial<Record<keyof typeof START_OPTIONS, string>>, env, locale);
   } catch (error) {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import Database from 'better-sqlite3';
+import { queryRows } from './support/databases.js';
 import { newUser, startTestRelay, type TestRelay } from './support/relay.js';
 
 let relay: TestRelay;
@@ -44,13 +43,8 @@ async function enrolledAgent(userToken: string, name = 'web1') {
   };
 }
 
-function query<T>(sqlText: string, ...params: unknown[]): T[] {
-  const db = new Database(join(relay.dataDir, 'relay.db'), { readonly: true });
-  try {
-    return db.prepare(sqlText).all(...params) as T[];
-  } finally {
-    db.close();
-  }
+function query<T>(sqlText: string, ...params: unknown[]): Promise<T[]> {
+  return queryRows<T>(relay.databaseUrl, sqlText, ...params);
 }
 
 test('enrollment token works once', async () => {
@@ -80,22 +74,43 @@ test('enrollment token works once', async () => {
   });
   assert.match(zh.json.message, /已被使用/);
 
-  const dump = JSON.stringify(query('select * from agents')) + JSON.stringify(query('select * from agent_enrollments'));
+  const dump =
+    JSON.stringify(await query('select * from agents')) +
+    JSON.stringify(await query('select * from agent_enrollments'));
   assert.equal(dump.includes(created.json.enrollmentToken), false);
   assert.equal(dump.includes(first.json.agentToken), false);
   const list = await relay.api('GET', '/agents', { token });
   assert.doesNotMatch(JSON.stringify(list.json), /cp[ae]_|token/i);
 });
 
+test('concurrent reports of one agent store each site once', async () => {
+  const { token } = await newUser(relay);
+  const agent = await enrolledAgent(token);
+  const domains = Array.from({ length: 20 }, (_, index) => `race${index}.test`);
+  const body = report(domains.map((name) => site({ siteId: name, names: [name] })));
+
+  const posted = await Promise.all(
+    Array.from({ length: 8 }, () => relay.api('POST', '/agent/reports', { token: agent.agentToken, body })),
+  );
+
+  assert.deepEqual(
+    posted.map((response) => response.status),
+    Array.from({ length: 8 }, () => 202),
+  );
+  const links = await query<{ site_id: string }>('select site_id from agent_sites where agent_id = ?', agent.agentId);
+  assert.equal(links.length, domains.length);
+  const sites = (await relay.api('GET', '/sites', { token })).json.sites;
+  assert.deepEqual(sites.map((s: { domain: string }) => s.domain).sort(), domains.sort());
+});
+
 test('expired or unknown enrollment token', async () => {
   const { token } = await newUser(relay);
   const created = await relay.api('POST', '/agents', { token, body: { name: 'old' } });
-  const db = new Database(join(relay.dataDir, 'relay.db'));
-  db.prepare('update agent_enrollments set expires_at = ? where agent_id = ?').run(
+  await query(
+    'update agent_enrollments set expires_at = ? where agent_id = ?',
     '2000-01-01T00:00:00.000Z',
     created.json.agentId,
   );
-  db.close();
   for (const enrollmentToken of [created.json.enrollmentToken, 'cpe_' + 'x'.repeat(43), 'nonsense']) {
     const response = await relay.api('POST', '/agent/enroll', { body: { enrollmentToken, ...about } });
     assert.equal(response.status, 401, enrollmentToken);
@@ -121,7 +136,10 @@ test('report stored, sites upserted', async () => {
   });
   assert.equal(second.status, 202);
 
-  const stored = query<{ user_id: string }>('select user_id from agent_reports where agent_id = ?', agent.agentId);
+  const stored = await query<{ user_id: string }>(
+    'select user_id from agent_reports where agent_id = ?',
+    agent.agentId,
+  );
   assert.equal(stored.length, 2);
   assert.equal(stored[0]!.user_id, owner.id);
 
@@ -133,7 +151,8 @@ test('report stored, sites upserted', async () => {
   assert.equal(shop.config.daysLeft, 88);
 
   const untouched = (await relay.api('GET', '/sites', { token: bystander.token })).json.sites;
-  assert.deepEqual(untouched, [byHand.json.site]);
+  // The list adds each site's certificate and job status to what `POST /sites` returned.
+  assert.deepEqual(untouched, [{ ...byHand.json.site, daysLeft: null, notAfter: null, lastJob: null }]);
 
   const listed = (await relay.api('GET', '/agents', { token: owner.token })).json.agents;
   assert.equal(listed.length, 1);
@@ -219,7 +238,7 @@ test('reports size and rate limited', async () => {
   const limited = await relay.api('POST', '/agent/reports', { token: agent.agentToken, body: report([]) });
   assert.ok(Number(limited.headers.get('retry-after')) > 0);
   assert.match(limited.json.message, /Too many reports/);
-  const kept = query<{ count: number }>(
+  const kept = await query<{ count: number }>(
     'select count(*) as count from agent_reports where agent_id = ?',
     agent.agentId,
   );

@@ -36,13 +36,20 @@ test('bad options exit 2 with a message naming the option', () => {
   assert.equal(unknown.status, 2);
   assert.match(unknown.stderr, /--colour/);
   const dataDir = mkdtempSync(join(tmpdir(), 'certpilot-relay-cli-'));
-  const database = run(['start', '--database-url', 'postgres://u:hunter2@db/x', '--data-dir', dataDir], {
+  // Port 1 on 127.0.0.1: nothing listens there, so the connection is refused at once.
+  const database = run(['start', '--database-url', 'postgres://u:hunter2@127.0.0.1:1/x', '--data-dir', dataDir], {
     LANG: 'en_US.UTF-8',
+  });
+  const scheme = run(['start', '--database-url', 'mysql://u:hunter2@127.0.0.1/x', '--data-dir', dataDir], {
+    LANG: 'zh_CN.UTF-8',
   });
   rmSync(dataDir, { recursive: true, force: true });
   assert.equal(database.status, 1);
-  assert.match(database.stderr, /postgres: is not supported/);
+  assert.match(database.stderr, /Cannot connect to PostgreSQL 127\.0\.0\.1:1 \(database x\): connect ECONNREFUSED/);
   assert.doesNotMatch(database.stderr, /hunter2/);
+  assert.equal(scheme.status, 1);
+  assert.match(scheme.stderr, /不支持数据库地址的协议 mysql:/);
+  assert.doesNotMatch(scheme.stderr, /hunter2/);
 });
 
 test('start listens, creates the key file 0600, and stops on SIGTERM', async () => {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import Database from 'better-sqlite3';
 import { createSealer, loadSealingKey } from '@certpilot/core';
+import { queryRows, storedText } from './support/databases.js';
 import { newUser, startTestRelay, type TestRelay } from './support/relay.js';
 
 let relay: TestRelay;
@@ -14,6 +13,8 @@ after(() => relay.stop());
 
 const SECRET = 'aliyun-secret-value-9f8e7d6c5b4a';
 const aliyunKey = { provider: 'aliyun', name: 'main', accessKeyId: 'LTAI5tExampleKeyabcd', accessKeySecret: SECRET };
+/** The least a cloud site needs: an aliyun credential for the dns-01 challenge. */
+const challenge = (credentialId: string) => ({ 'challenge.credentialId': credentialId });
 
 test('a credential secret is sealed at rest and never returned', async () => {
   const { token } = await newUser(relay);
@@ -24,17 +25,13 @@ test('a credential secret is sealed at rest and never returned', async () => {
   assert.equal(list.json.credentials.length, 1);
   assert.doesNotMatch(JSON.stringify(list.json) + JSON.stringify(created.json), /aliyun-secret|LTAI5tExample/);
 
-  await relay.restart(); // checkpoints the WAL into the main file
-  for (const file of ['relay.db', 'relay.db-wal']) {
-    const bytes = await readFile(join(relay.dataDir, file)).catch(() => Buffer.alloc(0));
-    assert.equal(bytes.includes(SECRET), false, `${file} holds the plain secret`);
-  }
-  const db = new Database(join(relay.dataDir, 'relay.db'), { readonly: true });
-  const row = db.prepare('select id, access_key_secret_sealed from credentials').get() as {
-    id: string;
-    access_key_secret_sealed: string;
-  };
-  db.close();
+  await relay.restart(); // checkpoints a SQLite WAL into the main file
+  assert.equal((await storedText(relay.databaseUrl)).includes(SECRET), false, 'the database holds the plain secret');
+  const [row] = await queryRows<{ id: string; access_key_secret_sealed: string }>(
+    relay.databaseUrl,
+    'select id, access_key_secret_sealed from credentials',
+  );
+  assert.ok(row, 'no credential row');
   const sealer = createSealer(
     (await loadSealingKey({ file: join(relay.dataDir, 'sealing.key'), environment: {} })).key,
   );
@@ -51,13 +48,12 @@ test('sites: create, list, read, update, delete', async () => {
       origin: 'aliyun-oss',
       domain: 'Static.Example.COM',
       credentialId: credential.id,
-      config: { bucket: 'assets', ossRegion: 'cn-hangzhou', webhookToken: 'tok-123456' },
+      config: { bucket: 'assets', ossRegion: 'oss-cn-hangzhou', ...challenge(credential.id) },
     },
   });
   assert.equal(created.status, 201, JSON.stringify(created.json));
   const site = created.json.site;
   assert.equal(site.domain, 'static.example.com');
-  assert.equal(site.config.webhookToken, '********');
 
   const list = await relay.api('GET', '/sites', { token });
   assert.deepEqual(
@@ -69,7 +65,10 @@ test('sites: create, list, read, update, delete', async () => {
 
   const patched = await relay.api('PATCH', `/sites/${site.id}`, {
     token,
-    body: { status: 'paused', config: { bucket: 'assets2', ossRegion: 'cn-hangzhou', webhookToken: '********' } },
+    body: {
+      status: 'paused',
+      config: { bucket: 'assets2', ossRegion: 'oss-cn-hangzhou', ...challenge(credential.id) },
+    },
   });
   assert.equal(patched.status, 200, JSON.stringify(patched.json));
   assert.equal(patched.json.site.status, 'paused');
@@ -85,13 +84,38 @@ test('sites: create, list, read, update, delete', async () => {
   assert.equal((await relay.api('DELETE', `/credentials/${credential.id}`, { token })).status, 204);
 });
 
+test('secret site settings are masked and kept when sent back masked', async () => {
+  const { token } = await newUser(relay);
+  const created = await relay.api('POST', '/sites', {
+    token,
+    body: { origin: 'nginx', domain: 'hook.example.com', config: { webhookToken: 'tok-123456' } },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+  assert.equal(created.json.site.config.webhookToken, '********');
+  const path = `/sites/${created.json.site.id}`;
+  const patched = await relay.api('PATCH', path, { token, body: { config: { webhookToken: '********', x: 1 } } });
+  assert.equal(patched.status, 200, JSON.stringify(patched.json));
+  const [row] = await queryRows<{ id: string; config: string }>(
+    relay.databaseUrl,
+    'select id, config from user_sites where id = ?',
+    created.json.site.id,
+  );
+  assert.ok(row, 'no user_sites row');
+  const sealer = createSealer(
+    (await loadSealingKey({ file: join(relay.dataDir, 'sealing.key'), environment: {} })).key,
+  );
+  const stored = JSON.parse(row.config) as { webhookToken: string; x: number };
+  assert.equal(stored.x, 1);
+  assert.equal(sealer.open(stored.webhookToken, `${row.id}:webhookToken`), 'tok-123456');
+});
+
 test('site credentials must match the origin', async () => {
   const { token } = await newUser(relay);
   const qiniu = (await relay.api('POST', '/credentials', { token, body: { ...aliyunKey, provider: 'qiniu' } })).json
     .credential;
   const mismatch = await relay.api('POST', '/sites', {
     token,
-    body: { origin: 'aliyun-cdn', domain: 'cdn.example.com', credentialId: qiniu.id },
+    body: { origin: 'aliyun-cdn', domain: 'cdn.example.com', credentialId: qiniu.id, config: challenge(qiniu.id) },
   });
   assert.equal(mismatch.status, 400);
   assert.equal(mismatch.json.code, 'CREDENTIAL_MISMATCH');
@@ -115,7 +139,12 @@ test('bad input on credentials and sites names the field', async () => {
   const site = (
     await relay.api('POST', '/sites', {
       token,
-      body: { origin: 'aliyun-cdn', domain: 'a.example.com', credentialId: credential.id },
+      body: {
+        origin: 'aliyun-cdn',
+        domain: 'a.example.com',
+        credentialId: credential.id,
+        config: challenge(credential.id),
+      },
     })
   ).json.site;
   const cases: Array<[string, string, unknown, RegExp]> = [
@@ -155,7 +184,12 @@ test('another user sees 404 on every endpoint', async () => {
   const site = (
     await relay.api('POST', '/sites', {
       token: owner.token,
-      body: { origin: 'aliyun-cdn', domain: 'mine.example.com', credentialId: credential.id },
+      body: {
+        origin: 'aliyun-cdn',
+        domain: 'mine.example.com',
+        credentialId: credential.id,
+        config: challenge(credential.id),
+      },
     })
   ).json.site;
   const attempts: Array<[string, string, unknown]> = [
@@ -163,7 +197,16 @@ test('another user sees 404 on every endpoint', async () => {
     ['PATCH', `/sites/${site.id}`, { status: 'paused' }],
     ['DELETE', `/sites/${site.id}`, undefined],
     ['DELETE', `/credentials/${credential.id}`, undefined],
-    ['POST', '/sites', { origin: 'aliyun-cdn', domain: 'steal.example.com', credentialId: credential.id }],
+    [
+      'POST',
+      '/sites',
+      {
+        origin: 'aliyun-cdn',
+        domain: 'steal.example.com',
+        credentialId: credential.id,
+        config: challenge(credential.id),
+      },
+    ],
   ];
   for (const [method, path, body] of attempts) {
     const response = await relay.api(method, path, { token: other.token, body });
@@ -175,7 +218,12 @@ test('another user sees 404 on every endpoint', async () => {
   const ownSite = (
     await relay.api('POST', '/sites', {
       token: other.token,
-      body: { origin: 'aliyun-cdn', domain: 'o.example.com', credentialId: ownCredential.id },
+      body: {
+        origin: 'aliyun-cdn',
+        domain: 'o.example.com',
+        credentialId: ownCredential.id,
+        config: challenge(ownCredential.id),
+      },
     })
   ).json.site;
   const borrow = await relay.api('PATCH', `/sites/${ownSite.id}`, {

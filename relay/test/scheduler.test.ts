@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import Database from 'better-sqlite3';
 import { LocalHost, probeCertificate } from '@certpilot/core';
 import {
   ALIYUN,
@@ -12,6 +10,7 @@ import {
   type CloudRelay,
   type CloudWorld,
 } from './support/cloud-world.js';
+import { queryRows, storedText } from './support/databases.js';
 
 let world: CloudWorld;
 let relay: CloudRelay;
@@ -98,15 +97,6 @@ const served = (servername: string) =>
 const uploads = () =>
   world.qiniu.requests.filter((r) => r.method === 'POST' && r.path === '/sslcert' && r.signed).length;
 
-function readDb<T>(file: string, query: (db: Database.Database) => T): T {
-  const db = new Database(file, { readonly: true });
-  try {
-    return query(db);
-  } finally {
-    db.close();
-  }
-}
-
 test('the scheduler renews a due Qiniu CDN site on its own and records the certificate sealed', async () => {
   const token = await newUser(relay);
   const siteId = await qiniuSite(relay, token, 'cdn.example.test');
@@ -120,17 +110,18 @@ test('the scheduler renews a due Qiniu CDN site on its own and records the certi
   assert.match(edge.issuer, /Pebble/);
   assert.equal(edge.serial, done.certificate.serial);
 
-  const rows = readDb(relay.databaseFile, (db) =>
-    db.prepare('SELECT serial, private_key_sealed FROM certificates WHERE site_id = ?').all(siteId),
-  ) as Array<{ serial: string; private_key_sealed: string }>;
+  const rows = await queryRows<{ serial: string; private_key_sealed: string }>(
+    relay.databaseUrl,
+    'SELECT serial, private_key_sealed FROM certificates WHERE site_id = ?',
+    siteId,
+  );
   assert.equal(rows.length, 1);
   assert.equal(rows[0]!.serial, edge.serial);
   assert.doesNotMatch(rows[0]!.private_key_sealed, /PRIVATE KEY/);
-  // Nothing secret in clear anywhere in the database file: keys, AccessKey secrets.
-  const file = await readFile(relay.databaseFile, 'latin1');
-  const wal = await readFile(`${relay.databaseFile}-wal`, 'latin1').catch(() => '');
+  // Nothing secret in clear anywhere in the database: keys, AccessKey secrets.
+  const stored = await storedText(relay.databaseUrl);
   for (const secret of ['PRIVATE KEY', QINIU.secretKey, ALIYUN.accessKeySecret]) {
-    assert.ok(!file.includes(secret) && !wal.includes(secret), `${secret} is stored in clear`);
+    assert.ok(!stored.includes(secret), `${secret} is stored in clear`);
   }
 
   // Not due any more: later ticks plan nothing.
@@ -169,14 +160,17 @@ test('renew and history are scoped to the owner, and bad input is refused', asyn
   assert.equal(refused.status, 400);
   assert.match(refused.json.message, /renewed by their agent/);
 
+  // Settings the renewal would reject are rejected when the site is saved.
   const qiniu = await credential(relay, token, 'qiniu');
-  const broken = await relay.api('POST', '/sites', {
+  const aliyun = await credential(relay, token, 'aliyun');
+  const config = { 'challenge.credentialId': aliyun, 'edge.port': 0 };
+  const invalid = await relay.api('POST', '/sites', {
     token,
-    body: { origin: 'qiniu-cdn', domain: 'broken.example.test', credentialId: qiniu, config: { 'edge.port': 0 } },
+    lang: 'zh-CN',
+    body: { origin: 'qiniu-cdn', domain: 'broken.example.test', credentialId: qiniu, config },
   });
-  const invalid = await relay.api('POST', `/sites/${broken.json.site.id}/renew`, { token, lang: 'zh-CN' });
   assert.equal(invalid.status, 400);
-  assert.match(invalid.json.message, /请求无效.*challenge\.credentialId.*edge\.port/);
+  assert.match(invalid.json.message, /请求无效.*config\.edge\.port/);
   await waitForState(relay, token, siteId, 'done');
 });
 
@@ -204,9 +198,12 @@ test('a job waiting on a processing domain resumes after a restart and finishes'
   await relay.restart();
   world.qiniu.finishProcessing('slow.example.test');
   // The backoff's first minute passes.
-  const db = new Database(relay.databaseFile);
-  db.prepare('UPDATE renewal_jobs SET next_run_at = ? WHERE id = ?').run(new Date().toISOString(), waiting.id);
-  db.close();
+  await queryRows(
+    relay.databaseUrl,
+    'UPDATE renewal_jobs SET next_run_at = ? WHERE id = ?',
+    new Date().toISOString(),
+    waiting.id,
+  );
 
   const done = await waitForState(relay, token, siteId, 'done', waiting.id);
   const steps = done.steps.map((step: { step: string }) => step.step);
@@ -226,11 +223,11 @@ test('two relays on one database never run the same job twice', { timeout: 90_00
       sites.push(await qiniuSite(name.endsWith('b.example.test') ? second : relay, token, name));
     for (const siteId of sites) await waitForState(relay, token, siteId, 'done');
     assert.equal(uploads() - before, names.length, 'one upload per site');
-    const claims = readDb(relay.databaseFile, (db) =>
-      db
-        .prepare('SELECT site_id, count(*) AS n FROM renewal_jobs WHERE site_id IN (?, ?, ?) GROUP BY site_id')
-        .all(...sites),
-    ) as Array<{ n: number }>;
+    const claims = await queryRows<{ n: number }>(
+      relay.databaseUrl,
+      'SELECT site_id, count(*) AS n FROM renewal_jobs WHERE site_id IN (?, ?, ?) GROUP BY site_id',
+      ...sites,
+    );
     assert.deepEqual(
       claims.map((row) => row.n),
       [1, 1, 1],

@@ -13,6 +13,16 @@ export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string> & 
     CONFIG_INVALID_site: '站点 {{site}} 的设置无效：{{problems}}',
     CONFIG_INVALID_json: '{{path}} 不是有效的 JSON：{{detail}}',
     CONFIG_INVALID_file: '{{path}} 中 {{field}} 指向的文件 {{file}} 无法读取。',
+    'CONFIG_INVALID_database-scheme':
+      '不支持数据库地址的协议 {{scheme}}：请使用 sqlite://<路径> 或 postgres://用户:密码@主机:端口/数据库。',
+    'CONFIG_INVALID_database-url':
+      '数据库地址 {{url}} 无效：需要主机名和数据库名，例如 postgres://用户:密码@主机:5432/数据库。',
+    'CONFIG_INVALID_database-auth':
+      'PostgreSQL {{host}}:{{port}} 拒绝了用户 {{user}} 登录数据库 {{database}}：请检查 --database-url 中的用户名和密码。',
+    'CONFIG_INVALID_database-missing':
+      'PostgreSQL {{host}}:{{port}} 上没有数据库 {{database}}：请先建一个空数据库，属主为 {{user}}（CREATE DATABASE {{database}} OWNER {{user}}）。',
+    'CONFIG_INVALID_database-permission':
+      '用户 {{user}} 无权在 PostgreSQL {{host}}:{{port}} 的数据库 {{database}} 中建表：请让该用户成为数据库属主（ALTER DATABASE {{database}} OWNER TO {{user}}）。',
     CONFIG_NOT_FOUND: '找不到配置文件 {{path}}：请用 --config 指定，或先创建它。',
     NAME_INVALID: '域名 "{{name}}" 无效：{{reasonText}}。',
     SITE_NOT_FOUND: '找不到站点 {{site}}：先运行 scan 查看已发现的站点。',
@@ -90,11 +100,20 @@ export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string> & 
     LOGIN_RATE_LIMITED: '登录失败次数过多，请在 {{retryAfterSeconds}} 秒后重试。',
     ACCOUNT_EXISTS: '账号 {{account}} 已被注册，请换一个账号名。',
     RESOURCE_NOT_FOUND: '找不到请求的地址 {{path}}。',
+    METHOD_NOT_ALLOWED: '{{path}} 不支持 {{method}} 请求，可用的方法：{{allowed}}。',
     RESOURCE_NOT_FOUND_site: '找不到站点 {{id}}。',
     RESOURCE_NOT_FOUND_credential: '找不到凭据 {{id}}。',
     CREDENTIAL_MISMATCH: '凭据 {{credentialId}} 属于 {{provider}}，不能用于 {{origin}} 站点。',
     CREDENTIAL_MISMATCH_missing: '{{origin}} 站点需要 credentialId：请先添加 {{provider}} 的 AccessKey 凭据。',
     CREDENTIAL_MISMATCH_nginx: 'nginx 站点由 agent 续期，不使用云凭据：请去掉 credentialId。',
+    RESOURCE_NOT_FOUND_field:
+      '{{field}}：找不到凭据 {{id}}（不存在或已删除）。请先添加 AccessKey 凭据（POST /credentials），再填写返回的 id。',
+    CREDENTIAL_MISMATCH_challenge:
+      '{{field}}：凭据 {{credentialId}} 属于 {{provider}}，而 dns-01 验证通过阿里云 DNS 完成：请填写一个 aliyun 凭据的 id。',
+    REQUEST_INVALID_challenge:
+      'config.challenge.credentialId 缺失：{{origin}} 站点的证书通过阿里云 DNS 完成 dns-01 验证，请填写一个 aliyun 凭据的 id。',
+    REQUEST_INVALID_wildcard:
+      'domain：{{origin}} 站点只能绑定具体的主机名，不能用通配符 {{domain}}。请填写具体域名，例如 {{example}}。',
     CREDENTIAL_IN_USE: '凭据仍被 {{count}} 个站点使用，请先修改或删除这些站点。',
     AUTH_REQUIRED_enrollment:
       '注册令牌无效：它不存在、已过期或已被使用过（每个令牌只能用一次）。请在中继上为该 agent 重新创建注册令牌。',
@@ -106,6 +125,8 @@ export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string> & 
       '中继地址 "{{url}}" 无效：请使用 http:// 或 https:// 开头的完整地址，例如 https://relay.example.com。',
     RELAY_UNREACHABLE: '无法连接中继 {{url}}：{{detail}}',
     RELAY_REJECTED: '中继 {{url}} 拒绝了请求（HTTP {{status}}）：{{detail}}',
+    DATABASE_UNREACHABLE:
+      '无法连接 PostgreSQL {{host}}:{{port}}（数据库 {{database}}）：{{detail}}。请检查服务器是否在运行，以及 --database-url 中的主机和端口。',
     INTERNAL: '内部错误：{{message}}',
   },
   en: {
@@ -114,6 +135,16 @@ export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string> & 
     CONFIG_INVALID_site: 'Site {{site}} has invalid settings: {{problems}}',
     CONFIG_INVALID_json: '{{path}} is not valid JSON: {{detail}}',
     CONFIG_INVALID_file: '{{path}}: {{field}} {{file}} cannot be read.',
+    'CONFIG_INVALID_database-scheme':
+      'Database URL scheme {{scheme}} is not supported: use sqlite://<path> or postgres://user:password@host:port/database.',
+    'CONFIG_INVALID_database-url':
+      'Invalid database URL {{url}}: it needs a host and a database name, such as postgres://user:password@host:5432/database.',
+    'CONFIG_INVALID_database-auth':
+      'PostgreSQL {{host}}:{{port}} rejected user {{user}} for database {{database}}: check the user name and password in --database-url.',
+    'CONFIG_INVALID_database-missing':
+      'PostgreSQL {{host}}:{{port}} has no database {{database}}: create an empty one owned by {{user}} first (CREATE DATABASE {{database}} OWNER {{user}}).',
+    'CONFIG_INVALID_database-permission':
+      'User {{user}} may not create tables in database {{database}} on PostgreSQL {{host}}:{{port}}: make the user its owner (ALTER DATABASE {{database}} OWNER TO {{user}}).',
     CONFIG_NOT_FOUND: 'Config file {{path}} not found: pass --config or create it first.',
     NAME_INVALID: 'Domain name "{{name}}" is invalid: it {{reasonText}}.',
     SITE_NOT_FOUND: 'No site named {{site}}: run scan to see the sites found.',
@@ -200,11 +231,20 @@ export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string> & 
     LOGIN_RATE_LIMITED: 'Too many failed logins: try again in {{retryAfterSeconds}} seconds.',
     ACCOUNT_EXISTS: 'The account {{account}} is already registered: choose another account name.',
     RESOURCE_NOT_FOUND: 'Nothing is served at {{path}}.',
+    METHOD_NOT_ALLOWED: '{{path}} does not take {{method}} requests; use one of: {{allowed}}.',
     RESOURCE_NOT_FOUND_site: 'No site {{id}}.',
     RESOURCE_NOT_FOUND_credential: 'No credential {{id}}.',
     CREDENTIAL_MISMATCH: 'Credential {{credentialId}} belongs to {{provider}} and cannot serve a {{origin}} site.',
     CREDENTIAL_MISMATCH_missing: 'A {{origin}} site needs credentialId: add a {{provider}} AccessKey credential first.',
     CREDENTIAL_MISMATCH_nginx: 'nginx sites are renewed by the agent and use no cloud credential: remove credentialId.',
+    RESOURCE_NOT_FOUND_field:
+      '{{field}}: no credential {{id}} (it does not exist or was deleted). Add an AccessKey credential (POST /credentials) first, then use the id it returns.',
+    CREDENTIAL_MISMATCH_challenge:
+      '{{field}}: credential {{credentialId}} belongs to {{provider}}, but dns-01 is answered through Aliyun DNS: use the id of an aliyun credential.',
+    REQUEST_INVALID_challenge:
+      'config.challenge.credentialId is missing: certificates of {{origin}} sites are validated by dns-01 through Aliyun DNS, so give the id of an aliyun credential.',
+    REQUEST_INVALID_wildcard:
+      'domain: {{origin}} sites bind exact host names only, not the wildcard {{domain}}. Use a specific name such as {{example}}.',
     CREDENTIAL_IN_USE: 'The credential is still used by {{count}} sites: change or delete those sites first.',
     AUTH_REQUIRED_enrollment:
       'The enrollment token is unknown, expired or already used (each token works once): create a new enrollment token for this agent on the relay.',
@@ -217,6 +257,8 @@ export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string> & 
       'The relay address "{{url}}" is invalid: give the full address starting with http:// or https://, for example https://relay.example.com.',
     RELAY_UNREACHABLE: 'Cannot reach the relay at {{url}}: {{detail}}',
     RELAY_REJECTED: 'The relay at {{url}} refused the request (HTTP {{status}}): {{detail}}',
+    DATABASE_UNREACHABLE:
+      'Cannot connect to PostgreSQL {{host}}:{{port}} (database {{database}}): {{detail}}. Check that the server is running, and check the host and port in --database-url.',
     INTERNAL: 'Internal error: {{message}}',
   },
 };

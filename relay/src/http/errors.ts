@@ -17,6 +17,12 @@ export function errorResponses() {
           params: { path: ctx.path },
         });
       }
+      // The router's 405 has Koa's plain-text default body; respond in JSON like every other error.
+      if (ctx.status === 405 && ctx.body === undefined) {
+        throw new CertPilotError('METHOD_NOT_ALLOWED', `${ctx.method} is not allowed on ${ctx.path}`, {
+          params: { path: ctx.path, method: ctx.method, allowed: ctx.response.get('Allow') },
+        });
+      }
     } catch (thrown) {
       const error = asCertPilotError(thrown);
       const status = httpStatus(error.code);

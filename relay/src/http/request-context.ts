@@ -23,7 +23,14 @@ export function requestContext(logger: Logger) {
       await next();
     } finally {
       ctx.state.logger.info(
-        { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) },
+        {
+          method: ctx.method,
+          path: ctx.path,
+          status: ctx.status,
+          ms: Math.round(performance.now() - started),
+          // With --trust-proxy this is the client the proxy saw, else the connection's peer.
+          address: ctx.ip,
+        },
         'request',
       );
     }

@@ -12,15 +12,21 @@ const LOCALE_ERRORS = {
 };
 
 /**
- * Parses `input` with `schema`, reporting problems in `locale`.
+ * Parses `input` with `schema`, reporting problems in `locale`. `hint` may replace an issue's
+ * message: a schema's own messages are fixed English text, which zod's locales do not translate.
  *
  * @throws CertPilotError `REQUEST_INVALID` with `params.problems` naming each bad field.
  */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown, locale: Locale): z.infer<S> {
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  locale: Locale,
+  hint?: (issue: z.core.$ZodIssue) => string | undefined,
+): z.infer<S> {
   const parsed = schema.safeParse(input, { error: LOCALE_ERRORS[locale] });
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues
-    .map((issue) => `${issue.path.map(String).join('.') || '(body)'}: ${issue.message}`)
+    .map((issue) => `${issue.path.map(String).join('.') || '(body)'}: ${hint?.(issue) ?? issue.message}`)
     .join('; ');
   throw new CertPilotError('REQUEST_INVALID', `Invalid request: ${problems}`, { params: { problems } });
 }

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
-import { CertPilotError, normalizeDomainName } from '@certpilot/core';
+import { CertPilotError } from '@certpilot/core';
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import { audit } from '../audit.js';
@@ -14,11 +14,19 @@ import { readJsonBody } from '../http/body.js';
 import { requireSession } from '../http/session.js';
 import type { RelayContext, RelayState } from '../http/state.js';
 import { idParams, parseInput } from '../http/validate.js';
-import { findCredential, type Provider } from './credentials.js';
+import type { Provider } from './credentials.js';
 import { publicSiteConfig, sealSiteConfig, siteConfigSchema } from './site-config.js';
+import { readSiteStatuses } from './site-status.js';
+import { checkSiteConfig, credentialProvider, siteDomain, type Origin } from './site-validation.js';
 
-export const ORIGINS = ['qiniu-cdn', 'qiniu-kodo', 'aliyun-oss', 'aliyun-cdn', 'aliyun-dcdn', 'nginx'] as const;
-type Origin = (typeof ORIGINS)[number];
+export const ORIGINS = [
+  'qiniu-cdn',
+  'qiniu-kodo',
+  'aliyun-oss',
+  'aliyun-cdn',
+  'aliyun-dcdn',
+  'nginx',
+] as const satisfies readonly Origin[];
 
 const createBody = z.strictObject({
   origin: z.enum(ORIGINS),
@@ -64,7 +72,13 @@ export function siteRoutes(deps: RelayDeps): Router<RelayState> {
       .where('delete_time', 'is', null)
       .orderBy('create_time')
       .execute();
-    ctx.body = { sites: rows.map(publicSite) };
+    const statuses = await readSiteStatuses(
+      deps.db,
+      ctx.state.user!.id,
+      rows.map((row) => row.id),
+      ctx.state.locale,
+    );
+    ctx.body = { sites: rows.map((row) => ({ ...publicSite(row), ...statuses.get(row.id) })) };
   });
   router.get('/sites/:id', async (ctx) => {
     ctx.body = { site: publicSite(await findSite(deps, ctx.state.user!.id, id(ctx))) };
@@ -77,8 +91,9 @@ export function siteRoutes(deps: RelayDeps): Router<RelayState> {
 async function create(deps: RelayDeps, ctx: RelayContext): Promise<void> {
   const body = parseInput(createBody, await readJsonBody(ctx), ctx.state.locale);
   const userId = ctx.state.user!.id;
-  const domain = normalizeDomainName(body.domain);
+  const domain = siteDomain(body.origin, body.domain, ctx.state.locale);
   await checkCredential(deps, userId, body.origin, body.credentialId ?? null);
+  await checkSiteConfig(deps, userId, body.origin, body.config ?? {}, ctx.state.locale);
   const siteId = randomUUID();
   const now = new Date().toISOString();
   const row: SiteRow = {
@@ -103,10 +118,14 @@ async function update(deps: RelayDeps, ctx: RelayContext, siteId: string): Promi
   const userId = ctx.state.user!.id;
   const site = await findSite(deps, userId, siteId);
   const body = parseInput(updateBody, await readJsonBody(ctx), ctx.state.locale);
+  const origin = site.origin as Origin;
   const credentialId = body.credentialId === undefined ? site.credential_id : body.credentialId;
-  await checkCredential(deps, userId, site.origin as Origin, credentialId);
+  const domain = body.domain === undefined ? site.domain : siteDomain(origin, body.domain, ctx.state.locale);
+  await checkCredential(deps, userId, origin, credentialId);
+  // Only a new config is checked: pausing a site whose stored settings went stale must still work.
+  if (body.config !== undefined) await checkSiteConfig(deps, userId, origin, body.config, ctx.state.locale);
   const changes = {
-    domain: body.domain === undefined ? site.domain : normalizeDomainName(body.domain),
+    domain,
     credential_id: credentialId,
     config: body.config === undefined ? site.config : sealSiteConfig(body.config, siteId, deps.sealer, site.config),
     status: body.status ?? site.status,
@@ -171,10 +190,10 @@ async function checkCredential(
       params: { variant: 'missing', origin, provider },
     });
   }
-  const credential = await findCredential(deps, userId, credentialId);
-  if (credential.provider !== provider) {
+  const found = await credentialProvider(deps, userId, credentialId, 'credentialId');
+  if (found !== provider) {
     throw new CertPilotError('CREDENTIAL_MISMATCH', `Credential ${credentialId} is not a ${provider} credential`, {
-      params: { credentialId, provider: credential.provider, origin },
+      params: { credentialId, provider: found, origin },
     });
   }
 }

@@ -20,7 +20,9 @@ import {
   type FakeAliyun,
   type FakeQiniu,
 } from '@certpilot/testkit/fakes/index';
+import type { SchedulerOptions } from '../../src/scheduler/scheduler.js';
 import { startRelay, type RunningRelay } from '../../src/server.js';
+import { databaseUrlFor } from './databases.js';
 import type { ApiResponse, CallOptions } from './relay.js';
 
 export const QINIU = { accessKey: 'qiniu-test-ak', secretKey: 'qiniu-test-sk' };
@@ -77,22 +79,32 @@ export async function startCloudWorld(): Promise<CloudWorld> {
 /** A relay renewing against the world, with a one-second-ish tick. */
 export interface CloudRelay {
   relay: RunningRelay;
+  /** The SQLite file the relay would use; only meaningful when `databaseUrl` is `sqlite://`. */
   databaseFile: string;
+  /** The relay's database; every relay over one data dir shares it. */
+  databaseUrl: string;
   api(method: string, path: string, options?: CallOptions): Promise<ApiResponse>;
   restart(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startCloudRelay(world: CloudWorld, dataDir: string, leaseMs = 3_000): Promise<CloudRelay> {
+export async function startCloudRelay(
+  world: CloudWorld,
+  dataDir: string,
+  leaseMs = 3_000,
+  scheduler: Partial<SchedulerOptions> = {},
+): Promise<CloudRelay> {
   const databaseFile = join(dataDir, 'relay.db');
+  const databaseUrl = await databaseUrlFor(dataDir);
   const options = {
     port: 0,
     host: '127.0.0.1',
-    databaseUrl: `sqlite://${databaseFile}`,
+    databaseUrl,
     sealingKeyFile: join(dataDir, 'sealing.key'),
     logger: silentLogger(),
     acme: { directoryUrl: world.pebble.directoryUrl, caFile: world.pebble.caCertFile },
-    scheduler: { intervalMs: 300, jitterMs: 100, leaseMs, shutdownGraceMs: 200 },
+    // Tests run the expiry watch themselves (support/watch.ts), never at the daily time.
+    scheduler: { intervalMs: 300, jitterMs: 100, leaseMs, shutdownGraceMs: 200, watch: false as const, ...scheduler },
     cloudEndpoints: {
       qiniu: world.qiniu.url,
       aliyunCas: world.aliyun.endpoint,
@@ -108,6 +120,7 @@ export async function startCloudRelay(world: CloudWorld, dataDir: string, leaseM
       return relay;
     },
     databaseFile,
+    databaseUrl,
     api: (method, path, call = {}) => callApi(relay.url, method, path, call),
     async restart() {
       await relay.close();

@@ -3,9 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@certpilot/core';
 import { startRelay, type RunningRelay } from '../../src/server.js';
+import { databaseUrlFor } from './databases.js';
 
 export interface TestRelay {
   dataDir: string;
+  /** `sqlite://<dataDir>/relay.db`, or a PostgreSQL database of its own (see `databases.ts`). */
+  databaseUrl: string;
   relay: RunningRelay;
   /** Calls the API at `/api/v1<path>` with a JSON body and an optional bearer token. */
   api(method: string, path: string, options?: CallOptions): Promise<ApiResponse>;
@@ -27,13 +30,20 @@ export interface ApiResponse {
   json: any;
 }
 
-/** Starts a real relay on 127.0.0.1, port 0, over a fresh data directory. */
-export async function startTestRelay(dataDir?: string): Promise<TestRelay> {
+/**
+ * Starts a real relay on 127.0.0.1, port 0, over a fresh data directory. The database is
+ * `startOptions.databaseUrl`, or else the one `databaseUrlFor` gives the data directory.
+ */
+export async function startTestRelay(
+  dataDir?: string,
+  startOptions: { databaseUrl?: string } = {},
+): Promise<TestRelay> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'certpilot-relay-')));
+  const databaseUrl = startOptions.databaseUrl ?? (await databaseUrlFor(dir));
   const options = {
     port: 0,
     host: '127.0.0.1',
-    databaseUrl: `sqlite://${join(dir, 'relay.db')}`,
+    databaseUrl,
     sealingKeyFile: join(dir, 'sealing.key'),
     logger: silentLogger(),
     // These tests renew nothing; with the scheduler off, no ACME default can point anywhere.
@@ -42,6 +52,7 @@ export async function startTestRelay(dataDir?: string): Promise<TestRelay> {
   let relay = await startRelay(options);
   const handle: TestRelay = {
     dataDir: dir,
+    databaseUrl,
     get relay() {
       return relay;
     },
@@ -58,7 +69,8 @@ export async function startTestRelay(dataDir?: string): Promise<TestRelay> {
   return handle;
 }
 
-async function callApi(base: string, method: string, path: string, call: CallOptions): Promise<ApiResponse> {
+/** Calls the API of the relay at `base`, as `TestRelay.api` does. */
+export async function callApi(base: string, method: string, path: string, call: CallOptions): Promise<ApiResponse> {
   const headers: Record<string, string> = { ...call.headers };
   if (call.body !== undefined) headers['Content-Type'] ??= 'application/json';
   if (call.token !== undefined) headers.Authorization = `Bearer ${call.token}`;
