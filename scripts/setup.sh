@@ -4,7 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(pebble nginx-light openssl ca-certificates)
+# The demo needs pebble, nginx-light and openssl; `npm test` also starts a private PostgreSQL
+# cluster for the relay's storage tests and drives the web console in Chromium (with a CJK font
+# so Chinese text renders).
+PACKAGES=(pebble nginx-light openssl ca-certificates postgresql chromium fonts-noto-cjk)
 missing=()
 for package in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
@@ -15,7 +18,8 @@ if ((${#missing[@]} > 0)); then
     exit 1
   fi
   apt-get update
-  # The nginx package would start nginx on port 80; the demo runs a private instance instead.
+  # The nginx and postgresql packages would start system services; the demo and the tests run
+  # private instances instead.
   # Debian asks /usr/sbin/policy-rc.d before starting a service; exit status 101 means "do not".
   created_policy=0
   if [[ ! -e /usr/sbin/policy-rc.d ]]; then
