@@ -108,6 +108,7 @@ export class AcmeIssuer {
     const { directoryUrl, email, eab, accounts } = this.#options;
 
     let account = await accounts.load(directoryUrl);
+    const keyWasStored = account !== null;
     if (!account) {
       account = { directoryUrl, keyPem: await generatePrivateKey('ec-p256'), ...(email ? { email } : {}) };
       await accounts.save(account);
@@ -124,6 +125,12 @@ export class AcmeIssuer {
       backoffMax: 10_000,
     });
 
+    // A stored key without a URL means an earlier run stopped between registering and saving.
+    if (!account.url && keyWasStored && (await this.#findExistingAccount(client))) {
+      account = { ...account, url: client.getAccountUrl() };
+      await accounts.save(account);
+      this.#log.info({ accountUrl: account.url }, 'found the ACME account of the stored key');
+    }
     if (!account.url) {
       await this.#call('account registration', () =>
         client.createAccount({ termsOfServiceAgreed: true, ...(email ? { contact: [`mailto:${email}`] } : {}) }),
@@ -208,6 +215,21 @@ export class AcmeIssuer {
   }
 
   /** Runs one acme-client call and turns whatever it throws into a typed error naming `action`. */
+  /**
+   * Asks the CA for the account of the client's key without creating one. A plain registration
+   * would not do: acme-client follows an existing account with an update carrying only the terms
+   * flag, which Pebble rejects as an empty update.
+   */
+  async #findExistingAccount(client: Client): Promise<boolean> {
+    try {
+      await this.#call('account lookup', () => client.createAccount({ onlyReturnExisting: true }));
+      return true;
+    } catch (error) {
+      if (isCertPilotError(error) && error.params?.problemType === 'accountDoesNotExist') return false;
+      throw error;
+    }
+  }
+
   async #call<T>(action: string, fn: () => Promise<T>): Promise<T> {
     const context = { problem: null as AcmeProblem | null };
     try {
