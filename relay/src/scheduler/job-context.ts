@@ -2,7 +2,7 @@
  * Building what `runJob` needs for one cloud site from the database: the deploy target and the
  * Alidns solver, each with the user's credential opened with the sealer.
  */
-import { AlidnsSolver, createCloudTarget, type CloudEndpoints } from '@certpilot/core/cloud/index';
+import type { CloudEndpoints } from '@certpilot/core/cloud/index';
 import { CertPilotError, type CloudCredential, type JobContext, type Logger, type Sealer } from '@certpilot/core';
 import type { RelayDb } from '../db/database.js';
 import type { UserSitesTable } from '../db/schema.js';
@@ -37,6 +37,9 @@ export async function buildJobContext(deps: JobContextDeps, site: Selectable<Use
     'aliyun',
     'challenge.credentialId',
   );
+  // The providers' SDKs weigh about 80 MB once loaded; a relay that renews no cloud site never
+  // needs them, so they load with the first cloud job.
+  const { AlidnsSolver, createCloudTarget } = await import('@certpilot/core/cloud/index');
   const { alidns, ...endpoints } = deps.endpoints;
   const solver = new AlidnsSolver({
     credential: dnsCredential,
