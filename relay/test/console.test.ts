@@ -181,6 +181,38 @@ test('console in Chinese: register to logout', async () => {
   await page.screenshot({ path: join(shots, 'site-drawer.png') });
   await drawer.locator('.ant-drawer-close').click();
 
+  // Pause and resume change the stored status; adding the site again shows the relay's 409 message.
+  const siteStatus = async () =>
+    (
+      await queryRows<{ status: string }>(relay.databaseUrl, 'select status from user_sites where id = ?', sites[0]!.id)
+    )[0]?.status;
+  await click(page, '暂停', '.ant-table-row');
+  await expectMessage(page, '站点已暂停');
+  await row.getByText('已暂停').waitFor();
+  assert.equal(await siteStatus(), 'paused');
+  await click(page, '恢复', '.ant-table-row');
+  await expectMessage(page, '站点已恢复');
+  await row.getByText('启用').waitFor();
+  assert.equal(await siteStatus(), 'active');
+  await click(page, '添加站点');
+  await choose(page, 'site_origin', '七牛云 CDN');
+  await page.fill('#site_domain', 'cdn.example.com');
+  await choose(page, 'site_credentialId', 'qiniu-main');
+  await choose(page, 'site_challenge\\.credentialId', 'aliyun-dns');
+  await click(page, '保存', '.ant-modal-footer');
+  await expectMessage(
+    page,
+    ERROR_MESSAGES['zh-CN']
+      .SITE_EXISTS!.replace('{{siteId}}', sites[0]!.id)
+      .replace('{{origin}}', 'qiniu-cdn')
+      .replace('{{domain}}', 'cdn.example.com'),
+  );
+  await page
+    .locator('.ant-modal')
+    .getByRole('button', { name: label('取消') })
+    .click();
+  assert.equal((await queryRows(relay.databaseUrl, 'select id from user_sites where user_id = ?', user!.id)).length, 1);
+
   // Deleting a credential a site uses fails with the relay's own message, and keeps the row.
   await page.locator('.ant-menu').getByText('云凭据').click();
   await click(page, '删除', '.ant-table-row:has-text("qiniu-main")');

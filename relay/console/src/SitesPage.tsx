@@ -1,8 +1,8 @@
 /**
- * Sites: the list with days left and the last renewal job, "renew now", adding a cloud site,
- * and the detail drawer with the job history.
+ * Sites: the list with days left and the last renewal job, "renew now", pause and resume,
+ * adding a cloud site, and the detail drawer with the job history.
  */
-import { SyncOutlined } from '@ant-design/icons';
+import { PauseCircleOutlined, PlayCircleOutlined, SyncOutlined } from '@ant-design/icons';
 import { Button, Space, Tag, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -29,6 +29,8 @@ export function SitesPage() {
     }, done);
   const renew = (site: Site) => act(() => api('POST', `/sites/${site.id}/renew`), t('sites.renewStarted'));
   const remove = (site: Site) => act(() => api('DELETE', `/sites/${site.id}`), t('sites.deleted'));
+  const setStatus = (site: Site, status: 'active' | 'paused') =>
+    act(() => api('PATCH', `/sites/${site.id}`, { status }), t(status === 'paused' ? 'sites.paused' : 'sites.resumed'));
 
   return (
     <ListPage<Site>
@@ -69,6 +71,15 @@ export function SitesPage() {
               >
                 {t('sites.renew')}
               </Button>
+              {site.status === 'active' ? (
+                <Button size="small" icon={<PauseCircleOutlined />} onClick={() => void setStatus(site, 'paused')}>
+                  {t('sites.pause')}
+                </Button>
+              ) : (
+                <Button size="small" icon={<PlayCircleOutlined />} onClick={() => void setStatus(site, 'active')}>
+                  {t('sites.resume')}
+                </Button>
+              )}
               <ConfirmButton
                 question={t('common.confirmDelete', { name: site.domain })}
                 label={t('common.delete')}

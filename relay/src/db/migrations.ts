@@ -9,6 +9,7 @@ import { schedulerSchema } from './migrations/0003-scheduler.js';
 import { agentsSchema } from './migrations/0002-agents.js';
 import { notificationsSchema } from './migrations/0004-notifications.js';
 import { watchSchema } from './migrations/0005-watch.js';
+import { uniqueSitesSchema } from './migrations/0006-unique-sites.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initialSchema,
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002_agents': agentsSchema,
   '0004_notifications': notificationsSchema,
   '0005_watch': watchSchema,
+  '0006_unique_sites': uniqueSitesSchema,
 };
 
 /** Supplies `MIGRATIONS` to Kysely's `Migrator`. */

@@ -1,11 +1,27 @@
 /**
  * Claiming renewal jobs so that several relays on one database never run the same job twice.
  * A claim is a lease: `claimed_until` passes if its holder dies, and the job is free again.
+ * Only jobs of active, undeleted sites are claimed, so pausing a site keeps its jobs where they
+ * are, and resuming it lets them go on.
  */
+import type { ExpressionBuilder } from 'kysely';
 import type { RelayDb } from '../db/database.js';
+import type { RelayDatabase } from '../db/schema.js';
 import { FINAL_STATES } from './job-store.js';
 
-/** Ids of unfinished, unclaimed jobs whose `next_run_at` has come, oldest first. */
+/** True for a job whose site is active and not deleted. */
+function siteIsActive(eb: ExpressionBuilder<RelayDatabase, 'renewal_jobs'>) {
+  return eb.exists(
+    eb
+      .selectFrom('user_sites')
+      .select('user_sites.id')
+      .whereRef('user_sites.id', '=', 'renewal_jobs.site_id')
+      .where('user_sites.status', '=', 'active')
+      .where('user_sites.delete_time', 'is', null),
+  );
+}
+
+/** Ids of unfinished, unclaimed jobs of active sites whose `next_run_at` has come, oldest first. */
 export async function dueJobIds(db: RelayDb, now: Date, limit: number): Promise<string[]> {
   const at = now.toISOString();
   const rows = await db
@@ -14,6 +30,7 @@ export async function dueJobIds(db: RelayDb, now: Date, limit: number): Promise<
     .where('state', 'not in', FINAL_STATES)
     .where('next_run_at', '<=', at)
     .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', at)]))
+    .where(siteIsActive)
     .orderBy('next_run_at')
     .limit(limit)
     .execute();
@@ -21,8 +38,8 @@ export async function dueJobIds(db: RelayDb, now: Date, limit: number): Promise<
 }
 
 /**
- * Claims job `id` for `owner` until `now + leaseMs` if it is still due, unfinished and unclaimed;
- * true when this call got it.
+ * Claims job `id` for `owner` until `now + leaseMs` if it is still due, unfinished, unclaimed
+ * and its site active; true when this call got it.
  *
  * One conditional UPDATE is the whole claim, so it is atomic on both databases. SQLite runs one
  * writer at a time. PostgreSQL makes a second UPDATE of the row wait until the first commits,
@@ -41,6 +58,7 @@ export async function claimJob(db: RelayDb, id: string, owner: string, now: Date
     .where('state', 'not in', FINAL_STATES)
     .where('next_run_at', '<=', at)
     .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', at)]))
+    .where(siteIsActive)
     .returning('claimed_by')
     .executeTakeFirst();
   return claimed?.claimed_by === owner;

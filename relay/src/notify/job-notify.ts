@@ -35,6 +35,9 @@ export async function notifyJobEnd(deps: JobNotifyDeps, job: RenewalJob): Promis
     .selectFrom('user_sites')
     .select(['user_id', 'domain'])
     .where('id', '=', job.siteId)
+    // A paused or deleted site is out of the user's attention: its last attempt ends silently.
+    .where('status', '=', 'active')
+    .where('delete_time', 'is', null)
     .executeTakeFirst();
   if (!site) return;
   // A failing job keeps the deployed certificate in the snapshot, so the stored serial and

@@ -1,0 +1,37 @@
+/**
+ * Closing the unfinished renewal job of a deleted site, so the jobs list does not show it
+ * waiting forever and no relay resumes it.
+ */
+import { cancelJob, isCertPilotError, type Logger, type Sealer } from '@certpilot/core';
+import type { RelayDb } from '../db/database.js';
+import { DbJobStore } from './job-store.js';
+
+/**
+ * Cancels the unfinished job of `siteId`, if any (a partial unique index allows one per site);
+ * returns whether one was cancelled. Core refuses to cancel a job that already has an issued
+ * certificate, because it keeps that certificate for redeploying. Such a job stays unfinished,
+ * and the claim query skips it because its site is deleted.
+ *
+ * NOTE: a job running at this moment saves its own step when its attempt ends, which can
+ * overwrite the cancellation. It is then left unfinished and unclaimed, like the case above.
+ */
+export async function cancelSiteJob(
+  deps: { db: RelayDb; sealer: Sealer; logger: Logger },
+  siteId: string,
+  reason: string,
+): Promise<boolean> {
+  const store = new DbJobStore(deps.db, deps.sealer);
+  const job = await store.findActive(siteId);
+  if (job === null) return false;
+  try {
+    await cancelJob(store, job, reason);
+    return true;
+  } catch (error) {
+    if (!isCertPilotError(error, 'JOB_STATE_INVALID')) throw error;
+    deps.logger.info(
+      { siteId, jobId: job.id },
+      'kept the unfinished job of a deleted site because it has an issued certificate',
+    );
+    return false;
+  }
+}
