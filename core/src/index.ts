@@ -27,6 +27,7 @@ export * from './nginx/apply-edit.js';
 export * from './nginx/deploy.js';
 export * from './nginx/index.js';
 export * from './i18n/errors.js';
+export * from './i18n/validation.js';
 export * from './acme/http.js';
 export * from './nginx/challenge-route.js';
 export * from './nginx/enable-https.js';

@@ -400,7 +400,7 @@ test('site settings problems read in Chinese', async () => {
       body: { ...base, config: { ...good, ...change } },
     });
     assert.equal(response.status, 400, key);
-    const detail = new RegExp(`config\\.${key.replace('.', '\\.')}[.0-9]*: [^;]*[\\u4e00-\\u9fff]`);
+    const detail = new RegExp(`config\\.${key.replace('.', '\\.')}[.0-9]* [^;]*[\\u4e00-\\u9fff]`);
     assert.match(response.json.message, detail, `${key}: ${response.json.message}`);
   }
 });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { CertPilotError } from '../errors.js';
+import { describeIssues, type ValidationLocale } from '../i18n/validation.js';
+import { CHANNEL_FIELD_TEXTS } from './config-texts.js';
 
 /** The notification channels the core can send through. The desktop tray is the desktop's own. */
 export const CHANNEL_KINDS = ['email', 'dingtalk', 'wecom', 'feishu', 'webhook'] as const;
@@ -12,7 +14,7 @@ export const FEISHU_BASE_URL = 'https://open.feishu.cn';
 
 const name = z.string().trim().min(1).max(100);
 const secret = z.string().min(1).max(1000);
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+const httpUrl = z.url({ protocol: /^https?$/ });
 const baseUrl = (defaultUrl: string) => httpUrl.default(defaultUrl).transform((url) => url.replace(/\/+$/, ''));
 
 /** The token part of a robot webhook URL; people often paste the whole URL instead. */
@@ -20,13 +22,11 @@ const webhookToken = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[A-Za-z0-9_-]+$/, {
-    error: 'must be only the token from the webhook URL (letters, digits, "-" and "_"), not the whole URL',
-  });
+  .regex(/^[A-Za-z0-9_-]+$/, { error: 'webhookToken' });
 
 /** A plain address, or `Display Name <address>`. */
 const mailbox = z.string().refine((value) => z.email().safeParse(/<([^<>]+)>\s*$/.exec(value)?.[1] ?? value).success, {
-  error: 'must be an email address, optionally as "Name <address>"',
+  error: 'mailbox',
 });
 
 const emailSchema = z
@@ -35,7 +35,7 @@ const emailSchema = z
     host: z
       .string()
       .min(1)
-      .regex(/^[A-Za-z0-9.:[\]-]+$/, { error: 'must be a host name or IP address, without scheme or port' }),
+      .regex(/^[A-Za-z0-9.:[\]-]+$/, { error: 'smtpHost' }),
     /** Default 465 when `secure`, else 587. */
     port: z.number().int().min(1).max(65535).optional(),
     /** TLS from the first byte (port 465); otherwise STARTTLS. */
@@ -48,16 +48,16 @@ const emailSchema = z
     user: z.string().min(1).optional(),
     password: secret.optional(),
     from: mailbox,
-    to: z.array(z.email({ error: 'must be an email address' })).min(1, { error: 'needs at least one address' }),
+    to: z.array(z.email()).min(1),
   })
   .strict()
   .refine((config) => config.password === undefined || config.user !== undefined, {
     path: ['user'],
-    error: 'is required when a password is set',
+    error: 'userWithPassword',
   })
   .refine((config) => config.user === undefined || config.password !== undefined, {
     path: ['password'],
-    error: 'is required when a user is set',
+    error: 'passwordWithUser',
   })
   .transform((config) => ({ ...config, port: config.port ?? (config.secure ? 465 : 587) }));
 
@@ -73,7 +73,7 @@ const feishuSchema = z
 
 /** fetch rejects URLs with credentials, and errors would have to hide them. */
 const webhookUrl = httpUrl.refine((url) => !hasCredentials(url), {
-  error: 'must not contain a user name or password; set secret to sign requests instead',
+  error: 'urlCredentials',
 });
 
 const webhookSchema = z.object({ name, url: webhookUrl, secret: secret.optional() }).strict();
@@ -111,24 +111,33 @@ export type ChannelConfig = ChannelConfigByKind[ChannelKind];
  * Validates the settings of one channel and fills in defaults. `raw` may carry `kind`, which
  * must then equal `kind`.
  *
- * @throws CertPilotError `NOTIFY_CONFIG_INVALID` naming each bad field in `params.problems` and the
- *   first one in `params.field`. Values are never quoted, so secrets stay out of the error.
+ * @throws CertPilotError `NOTIFY_CONFIG_INVALID` naming each bad field in `params.problems` (in
+ *   `locale`) and the first one in `params.field`. Values of secret fields are never quoted.
  */
-export function parseChannelConfig<K extends ChannelKind>(kind: K, raw: unknown): ChannelConfigByKind[K] {
+export function parseChannelConfig<K extends ChannelKind>(
+  kind: K,
+  raw: unknown,
+  locale: ValidationLocale = 'en',
+): ChannelConfigByKind[K] {
   const record = isRecord(raw) ? { ...raw } : undefined;
   const channel = typeof record?.name === 'string' ? record.name.slice(0, 100) : '?';
 
+  const fail = (issues: z.core.$ZodIssue[]) => configInvalid(kind, channel, issues, locale);
   if (!CHANNEL_KINDS.includes(kind)) {
-    throw configInvalid(String(kind), channel, [['kind', `must be one of ${CHANNEL_KINDS.join(', ')}`]]);
+    throw fail([{ code: 'invalid_value', values: [...CHANNEL_KINDS], path: ['kind'], input: kind, message: '' }]);
   }
-  if (record === undefined) throw configInvalid(kind, channel, [['(top level)', 'must be an object']]);
+  if (record === undefined) {
+    throw fail([{ code: 'invalid_type', expected: 'object', path: [], input: raw, message: '' }]);
+  }
   if ('kind' in record) {
-    if (record.kind !== kind) throw configInvalid(kind, channel, [['kind', `must be ${kind}`]]);
+    if (record.kind !== kind) {
+      throw fail([{ code: 'invalid_value', values: [kind], path: ['kind'], input: record.kind, message: '' }]);
+    }
     delete record.kind;
   }
 
   const parsed = SCHEMAS[kind].safeParse(record, { reportInput: true });
-  if (!parsed.success) throw configInvalid(kind, channel, parsed.error.issues.map(describeIssue));
+  if (!parsed.success) throw fail(parsed.error.issues);
   return { kind, ...parsed.data } as ChannelConfigByKind[K];
 }
 
@@ -143,19 +152,23 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function describeIssue(issue: z.core.$ZodIssue): [field: string, problem: string] {
-  const field = issue.path.join('.') || '(top level)';
-  const missing = issue.code === 'invalid_type' && issue.input === undefined;
-  return [field, missing ? 'is required' : issue.message];
-}
-
-function configInvalid(kind: string, channel: string, problems: Array<[string, string]>): CertPilotError {
-  const text = problems.map(([field, problem]) => `${field}: ${problem}`).join('; ');
+function configInvalid(
+  kind: string,
+  channel: string,
+  issues: z.core.$ZodIssue[],
+  locale: ValidationLocale,
+): CertPilotError {
+  const english = describeIssues(issues, 'en', CHANNEL_FIELD_TEXTS, 'config');
   return new CertPilotError(
     'NOTIFY_CONFIG_INVALID',
-    `Notification channel ${kind} "${channel}" has invalid settings: ${text}`,
+    `Notification channel ${kind} "${channel}" has invalid settings: ${english}`,
     {
-      params: { kind, channel, field: problems[0]?.[0], problems: text },
+      params: {
+        kind,
+        channel,
+        field: issues[0]?.path.map(String).join('.') || '(top level)',
+        problems: describeIssues(issues, locale, CHANNEL_FIELD_TEXTS, 'config'),
+      },
     },
   );
 }

@@ -8,7 +8,8 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
  * Reads the request body as JSON. Requiring the JSON content type also keeps plain HTML forms
  * on other sites from posting to the API with the session cookie.
  *
- * @throws CertPilotError `REQUEST_INVALID` (variants `content-type`, `json`) or `REQUEST_TOO_LARGE`.
+ * @throws CertPilotError `REQUEST_INVALID` (variants `content-type`, `json`, `json-position`) or
+ *   `REQUEST_TOO_LARGE`.
  */
 export async function readJsonBody(ctx: RelayContext, limit = BODY_LIMIT_BYTES): Promise<unknown> {
   if (!ctx.is('application/json')) {
@@ -29,9 +30,13 @@ export async function readJsonBody(ctx: RelayContext, limit = BODY_LIMIT_BYTES):
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
+    // The parser's text is English; the response names only where parsing stopped.
     const detail = (error as Error).message;
+    const position = /at position (\d+)/.exec(detail)?.[1];
     throw new CertPilotError('REQUEST_INVALID', `Request body is not valid JSON: ${detail}`, {
-      params: { variant: 'json', detail },
+      cause: error,
+      params:
+        position === undefined ? { variant: 'json' } : { variant: 'json-position', character: Number(position) + 1 },
     });
   }
 }

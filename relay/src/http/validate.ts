@@ -1,34 +1,28 @@
 /**
  * Validating request bodies and parameters with zod, in the request's language. A failure
- * becomes `REQUEST_INVALID` whose message names each bad field.
+ * becomes `REQUEST_INVALID` whose message names each bad field, the value sent (unless it is a
+ * secret) and what the field expects.
  */
 import { z } from 'zod';
-import { CertPilotError } from '@certpilot/core';
+import { CertPilotError, describeIssues } from '@certpilot/core';
 import type { Locale } from '../locale.js';
-
-const LOCALE_ERRORS = {
-  'zh-CN': z.locales.zhCN().localeError,
-  en: z.locales.en().localeError,
-};
+import { RELAY_FIELD_TEXTS } from './field-texts.js';
 
 /**
- * Parses `input` with `schema`, reporting problems in `locale`. `hint` may replace an issue's
- * message: a schema's own messages are fixed English text, which zod's locales do not translate.
+ * Parses `input` with `schema`, reporting problems in `locale`. The messages come from
+ * `describeIssues` rather than a zod error map, because a schema's own `error` text outranks
+ * every error map and is English only.
  *
  * @throws CertPilotError `REQUEST_INVALID` with `params.problems` naming each bad field.
  */
-export function parseInput<S extends z.ZodType>(
-  schema: S,
-  input: unknown,
-  locale: Locale,
-  hint?: (issue: z.core.$ZodIssue) => string | undefined,
-): z.infer<S> {
-  const parsed = schema.safeParse(input, { error: LOCALE_ERRORS[locale] });
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, locale: Locale): z.infer<S> {
+  const parsed = schema.safeParse(input, { reportInput: true });
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues
-    .map((issue) => `${issue.path.map(String).join('.') || '(body)'}: ${hint?.(issue) ?? issue.message}`)
-    .join('; ');
-  throw new CertPilotError('REQUEST_INVALID', `Invalid request: ${problems}`, { params: { problems } });
+  const issues = parsed.error.issues;
+  const problems = describeIssues(issues, locale, RELAY_FIELD_TEXTS);
+  throw new CertPilotError('REQUEST_INVALID', `Invalid request: ${describeIssues(issues, 'en', RELAY_FIELD_TEXTS)}`, {
+    params: { problems },
+  });
 }
 
 /** A route parameter holding a row id. */

@@ -5,6 +5,7 @@
 import Router from '@koa/router';
 import { CertPilotError, isCertPilotError, type SerializedError } from '@certpilot/core';
 import type { Selectable } from 'kysely';
+import { z } from 'zod';
 import type { RenewalJobsTable, UserSitesTable } from '../db/schema.js';
 import type { RelayDeps } from '../deps.js';
 import { describeError } from '../http/messages.js';
@@ -14,7 +15,7 @@ import { idParams, parseInput } from '../http/validate.js';
 import { makeDueNow } from '../jobs/claims.js';
 import { DbJobStore } from '../jobs/job-store.js';
 import type { Locale } from '../locale.js';
-import { isCloudOrigin, parseCloudSite } from '../scheduler/cloud-site.js';
+import { cloudSiteConfigSchema, isCloudOrigin, parseCloudSite } from '../scheduler/cloud-site.js';
 import { kickScheduler } from '../scheduler/kick.js';
 import { planOrFind } from '../scheduler/planner.js';
 import type { RenewalJob } from '@certpilot/core';
@@ -45,26 +46,45 @@ export function jobRoutes(deps: RelayDeps): Router<RelayState> {
 
 /** Plans a job (or makes the unfinished one due now) and wakes the scheduler to run it. */
 async function renew(deps: RelayDeps, ctx: RelayContext, site: Selectable<UserSitesTable>): Promise<void> {
+  const named = { id: site.id, domain: site.domain, origin: site.origin };
   if (!isCloudOrigin(site.origin)) {
-    const problems = `origin: ${site.origin} sites are renewed by their agent, not the relay`;
-    throw new CertPilotError('REQUEST_INVALID', `Invalid request: ${problems}`, { params: { problems } });
+    throw new CertPilotError('REQUEST_INVALID', `${site.origin} site ${site.domain} is renewed by its agent`, {
+      params: { variant: 'agent-site', ...named },
+    });
   }
   if (site.status !== 'active') {
-    const problems = 'status: the site is paused; set it active first';
-    throw new CertPilotError('REQUEST_INVALID', `Invalid request: ${problems}`, { params: { problems } });
+    throw new CertPilotError('SITE_PAUSED', `Site ${site.domain} is paused`, { params: named });
   }
-  try {
-    parseCloudSite(site);
-  } catch (error) {
-    if (!isCertPilotError(error, 'CONFIG_INVALID')) throw error;
-    const problems = String(error.params.problems);
-    throw new CertPilotError('REQUEST_INVALID', `Invalid request: ${problems}`, { params: { problems } });
-  }
+  checkStoredConfig(site, ctx.state.locale);
   const job = await planOrFind(deps.db, new DbJobStore(deps.db, deps.sealer), site);
   await makeDueNow(deps.db, job.id, new Date());
   kickScheduler(deps.db);
   ctx.status = 202;
   ctx.body = { job: { id: job.id, state: job.step } };
+}
+
+/**
+ * Checks the stored settings the renewal will read, so a bad one is reported now, in the
+ * request's language, rather than as a failed job.
+ *
+ * @throws CertPilotError `REQUEST_INVALID` (variant `site-config`) naming each bad key.
+ */
+function checkStoredConfig(site: Selectable<UserSitesTable>, locale: Locale): void {
+  let problems: string | undefined;
+  try {
+    parseInput(z.object({ config: cloudSiteConfigSchema }), { config: JSON.parse(site.config) as unknown }, locale);
+    parseCloudSite(site);
+  } catch (error) {
+    if (isCertPilotError(error, 'REQUEST_INVALID')) problems = String(error.params.problems);
+    // NOTE: parseCloudSite's own checks (aliyun-oss without bucket or ossRegion) are English only;
+    // the sites API rejects such settings when they are saved, so only old rows can reach it.
+    else if (isCertPilotError(error, 'CONFIG_INVALID')) problems = String(error.params.problems);
+    else throw error;
+  }
+  if (problems === undefined) return;
+  throw new CertPilotError('REQUEST_INVALID', `Site ${site.domain} has invalid stored settings: ${problems}`, {
+    params: { variant: 'site-config', id: site.id, domain: site.domain, problems },
+  });
 }
 
 async function findSite(deps: RelayDeps, userId: string, siteId: string): Promise<Selectable<UserSitesTable>> {

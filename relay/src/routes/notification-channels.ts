@@ -59,7 +59,7 @@ export function notificationChannelRoutes(deps: RelayDeps): Router<RelayState> {
 
 async function create(deps: RelayDeps, ctx: RelayContext): Promise<void> {
   const body = parseInput(channelBody, await readJsonBody(ctx), ctx.state.locale);
-  const config = parseChannelBody(body.kind, { ...body.config, name: body.name });
+  const config = parseChannelBody(body.kind, { ...body.config, name: body.name }, ctx.state.locale);
   if (config instanceof CertPilotError) throw config;
   const id = randomUUID();
   const now = new Date().toISOString();

@@ -12,7 +12,7 @@ const MAX_KEYS = 32;
 
 export const siteConfigSchema = z
   .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/), z.union([z.string().max(2048), z.number(), z.boolean()]))
-  .refine((config) => Object.keys(config).length <= MAX_KEYS, { error: `at most ${MAX_KEYS} keys` });
+  .refine((config) => Object.keys(config).length <= MAX_KEYS, { error: 'maxConfigKeys' });
 
 export type SiteConfig = z.infer<typeof siteConfigSchema>;
 

@@ -32,15 +32,6 @@ const CONFIG_SCHEMAS: Record<Origin, z.ZodType> = {
   nginx: z.record(z.string(), z.unknown()),
 };
 
-// The shared schema's own messages for these keys are English only, so zh-CN gets these instead.
-const CHINESE_HINTS: Record<string, string> = {
-  names: '需要逗号分隔的有效域名，例如 example.com,www.example.com',
-  domains: '需要逗号分隔的 CDN 域名，例如 cdn.example.com（七牛泛域名写作 .example.com）',
-  ossRegion: '需要 OSS 地域，例如 oss-cn-hangzhou',
-  casRegion: '需要地域 ID（小写字母、数字和连字符），例如 cn-hangzhou',
-  'challenge.resolvers': '需要逗号分隔的 IP 地址，可带端口，例如 223.5.5.5,1.1.1.1:53',
-};
-
 /** Origins whose provider binds exact host names only (bucket custom domains), never a wildcard. */
 const EXACT_NAME_ORIGINS: ReadonlySet<Origin> = new Set(['qiniu-kodo', 'aliyun-oss']);
 
@@ -86,11 +77,7 @@ export async function checkSiteConfig(
       params: { variant: 'challenge', origin },
     });
   }
-  parseInput(z.object({ config: CONFIG_SCHEMAS[origin] }), { config }, locale, (issue) => {
-    const key = String(issue.path[1]);
-    const schemaMessage = issue.code === 'custom' || issue.code === 'invalid_format';
-    return locale === 'zh-CN' && schemaMessage ? CHINESE_HINTS[key] : undefined;
-  });
+  parseInput(z.object({ config: CONFIG_SCHEMAS[origin] }), { config }, locale);
   if (origin === 'nginx' || typeof challengeCredential !== 'string') return;
   const provider = await credentialProvider(deps, userId, challengeCredential, 'config.challenge.credentialId');
   if (provider !== 'aliyun') {

@@ -16,6 +16,7 @@ import {
 import type { RelayDb } from '../db/database.js';
 import { activeChannels, parseNotifiedState, saveNotifiedState } from '../notify/channel-state.js';
 import { channelLocale, openChannel } from '../notify/channel-store.js';
+import { notificationRenderOptions } from '../notify/time-zone.js';
 import { withUserLock } from '../notify/user-lock.js';
 import type { WatchedSite } from './watched-site.js';
 
@@ -62,7 +63,9 @@ export function notifyWatchResults(
       const messages = groupMessages(plan.events);
       try {
         for (const events of messages)
-          await openChannel(deps.sealer, channel, log).send(composeNotification(events, locale));
+          await openChannel(deps.sealer, channel, log).send(
+            composeNotification(events, locale, notificationRenderOptions(locale)),
+          );
         outcome.sent += messages.length;
       } catch (error) {
         // NOTE: messages sent before the failure are sent again at the next run, because the
