@@ -67,6 +67,8 @@ export const ERROR_CODES = {
   METHOD_NOT_ALLOWED: { retryable: false },
   CREDENTIAL_MISMATCH: { retryable: false },
   CREDENTIAL_IN_USE: { retryable: false },
+  SITE_PAUSED: { retryable: false },
+  SITE_EXISTS: { retryable: false },
   REPORT_RATE_LIMITED: { retryable: true },
   RELAY_URL_INVALID: { retryable: false },
   RELAY_UNREACHABLE: { retryable: true },

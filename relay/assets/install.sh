@@ -84,6 +84,12 @@ check_requirements() {
     usage >&2
     exit 2
   fi
+  # The same form the agent checks, so a mistyped token stops here and not after the install.
+  # The token itself is not printed: it is a secret even when mistyped.
+  if ! [[ "$TOKEN" =~ ^cpe_[A-Za-z0-9_-]{43}$ ]]; then
+    fail "注册令牌格式不对：应以 cpe_ 开头，后面跟 43 个字符。请从中继复制完整的令牌。没有做任何改动。" \
+      "the enrollment token has the wrong form: it starts with cpe_ followed by 43 characters. Copy the whole token from the relay. Nothing was changed."
+  fi
 
   if ! command -v curl > /dev/null 2>&1; then
     say "缺少 curl：请先安装（apt-get install curl）。" "curl is missing: install it first (apt-get install curl)." >&2
@@ -171,6 +177,8 @@ enroll() {
   fi
 }
 
+# The jitter of --jitter is the only random delay: the systemd timer adds none, so each
+# scheduler spreads runs over the same 30 minutes.
 renew_command() {
   printf '%q renew --jitter 1800 --config %q' "${BIN_DIR}/certpilot-agent" "$CONFIG_FILE"
 }
@@ -195,7 +203,6 @@ Description=Run the CertPilot agent four times a day
 
 [Timer]
 OnCalendar=*-*-* 00/6:17:00
-RandomizedDelaySec=30min
 Persistent=true
 
 [Install]
@@ -233,9 +240,22 @@ schedule() {
   fi
 }
 
+# Warns when the token and the agent's reports would cross the network unencrypted: the relay
+# served this script over plain HTTP to an address that is not this machine.
+warn_plain_http() {
+  case "$RELAY_URL" in
+    http://127.* | http://localhost | http://localhost:* | http://\[::1\]*) return ;;
+    http://*)
+      say "警告：中继地址 ${RELAY_URL} 是明文 HTTP，注册令牌和 agent 的报告会不加密地经过网络。请给中继配置 HTTPS（--tls-name 或 HTTPS 反向代理，并设置 --public-url https://…），再用 https:// 地址重新生成安装命令。" \
+        "Warning: the relay address ${RELAY_URL} is plain HTTP, so the enrollment token and the agent's reports cross the network unencrypted. Give the relay HTTPS (--tls-name, or an HTTPS reverse proxy with --public-url https://…), then make the install command again with the https:// address." >&2
+      ;;
+  esac
+}
+
 # Everything runs from here, so a download cut short stops before this line and does nothing.
 main() {
   parse_arguments "$@"
+  warn_plain_http
   check_requirements
   install_bundle
   enroll

@@ -12,8 +12,10 @@ const TEXTS = {
   --host <地址>              监听地址，默认 127.0.0.1（CERTPILOT_RELAY_HOST）
   --data-dir <目录>          数据目录，默认 ./data（CERTPILOT_RELAY_DATA_DIR）
   --database-url <URL>       数据库，默认 sqlite://<数据目录>/relay.db（CERTPILOT_RELAY_DATABASE_URL）
+                             数据目录不存在时自动创建；其他 SQLite 文件所在的目录必须已存在
                              也可以是 PostgreSQL：postgres://用户:密码@主机:5432/数据库（需事先建好、属主为该用户的空数据库）
   --public-url <URL>         用户访问中继的地址；https 时 Cookie 带 Secure（CERTPILOT_RELAY_PUBLIC_URL）
+                             --host 不是本机回环地址、又没有 HTTPS 时，启动日志会警告密码和令牌以明文传输
   --sealing-key-file <文件>  凭据加密密钥文件，默认 <数据目录>/sealing.key，不存在时自动创建（CERTPILOT_RELAY_SEALING_KEY_FILE）
                              也可以用环境变量 CERTPILOT_SEALING_KEY 直接提供密钥
   --log-level <级别>         日志级别：debug、info、warn、error，默认 info（CERTPILOT_RELAY_LOG_LEVEL）
@@ -30,7 +32,11 @@ const TEXTS = {
                              协议和主机取 X-Forwarded-Proto/Host（CERTPILOT_RELAY_TRUST_PROXY=true）
   --lang <语言>              输出语言：zh-CN 或 en（CERTPILOT_LANG）
   -h, --help                 显示本帮助
-  -v, --version              显示版本`,
+  -v, --version              显示版本
+
+启动完成后在标准输出打印一行访问地址；日志是 JSON 格式，每行一条，写到标准错误。
+选项写明但值为空（如 --port ""）时报错；环境变量为空时视为未设置。
+退出码：0 正常停止，2 选项有误（包括端口被占用、地址不属于本机、数据库地址无效），1 其他启动失败。`,
     en: `Usage: certpilot-relay start [options]
 
 Starts the CertPilot relay: the HTTP API for user accounts, sites and cloud credentials.
@@ -40,8 +46,10 @@ Options (environment variable in parentheses):
   --host <address>           address to listen on, default 127.0.0.1 (CERTPILOT_RELAY_HOST)
   --data-dir <dir>           data directory, default ./data (CERTPILOT_RELAY_DATA_DIR)
   --database-url <url>       database, default sqlite://<data dir>/relay.db (CERTPILOT_RELAY_DATABASE_URL)
+                             the data directory is created when missing; another SQLite file's directory must exist
                              or PostgreSQL: postgres://user:password@host:5432/database (an empty database owned by that user)
   --public-url <url>         the address users reach the relay at; https makes cookies Secure (CERTPILOT_RELAY_PUBLIC_URL)
+                             start logs a warning when --host is not loopback and neither this nor --tls-name gives HTTPS
   --sealing-key-file <file>  credential sealing key file, default <data dir>/sealing.key, created when missing (CERTPILOT_RELAY_SEALING_KEY_FILE)
                              the environment variable CERTPILOT_SEALING_KEY can hold the key itself instead
   --log-level <level>        log level: debug, info, warn, error; default info (CERTPILOT_RELAY_LOG_LEVEL)
@@ -58,11 +66,42 @@ Options (environment variable in parentheses):
                              X-Forwarded-For entry, protocol and host from X-Forwarded-Proto/Host (CERTPILOT_RELAY_TRUST_PROXY=true)
   --lang <language>          output language: zh-CN or en (CERTPILOT_LANG)
   -h, --help                 show this help
-  -v, --version              show the version`,
+  -v, --version              show the version
+
+Once started, it prints one line with its address on standard output; logs are JSON, one
+object per line, on standard error. An option given with an empty value (such as --port "")
+is an error; an empty environment variable counts as unset.
+Exit status: 0 after a normal stop, 2 for a wrong option (including a port in use, an address
+that is not this machine's, an invalid database URL), 1 when it cannot start for another reason.`,
   },
   badOption: {
     'zh-CN': '命令行参数有误：{detail}\n运行 certpilot-relay --help 查看用法。',
     en: 'Bad command line: {detail}\nRun certpilot-relay --help for usage.',
+  },
+  unknownOption: {
+    'zh-CN': '未知选项 {option}。运行 certpilot-relay --help 查看所有选项。',
+    en: 'Unknown option {option}. Run certpilot-relay --help to see all options.',
+  },
+  missingValue: {
+    'zh-CN': '选项 {option} 缺少值，例如 {option} <值>。运行 certpilot-relay --help 查看用法。',
+    en: 'Option {option} needs a value, as in {option} <value>. Run certpilot-relay --help for usage.',
+  },
+  unexpectedValue: {
+    'zh-CN': '选项 {option} 不接受值。运行 certpilot-relay --help 查看用法。',
+    en: 'Option {option} takes no value. Run certpilot-relay --help for usage.',
+  },
+  emptyValue: {
+    'zh-CN': '{option} 的值为空：请给出一个值，或去掉这个选项以使用默认值。',
+    en: '{option} is empty: give it a value, or leave the option out to use the default.',
+  },
+  expectedLang: { 'zh-CN': '需要 zh-CN 或 en', en: 'expected zh-CN or en' },
+  ready: {
+    'zh-CN': '证书领航中继已启动：{url}（控制台和 API）',
+    en: 'CertPilot relay started: {url} (console and API)',
+  },
+  readyPublic: {
+    'zh-CN': '证书领航中继已启动：{url}（控制台和 API），用户访问地址 {publicUrl}',
+    en: 'CertPilot relay started: {url} (console and API), reached by users at {publicUrl}',
   },
   badCommand: {
     'zh-CN': '未知命令 "{value}"：目前只有 start。',

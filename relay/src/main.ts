@@ -15,6 +15,9 @@ import { startRelay, type RunningRelay } from './server.js';
 
 export const VERSION = '0.1.0';
 
+// The values detectLocale understands: zh-CN, zh_CN.UTF-8, en, en-US and the like.
+const LANG_VALUE = /^(zh|en)([-_.].*)?$/i;
+
 const OPTIONS = {
   ...Object.fromEntries(
     Object.keys(START_OPTIONS).map((name) => [
@@ -39,9 +42,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    return usageError(text(locale, 'badOption', { detail: (error as Error).message }));
+    return usageError(describeParseError(error as NodeJS.ErrnoException, locale));
   }
   const { values, positionals } = parsed;
+  if (values.lang !== undefined && !LANG_VALUE.test(values.lang)) {
+    const expected = text(locale, 'expectedLang');
+    return usageError(text(locale, 'badValue', { option: '--lang', value: values.lang, expected }));
+  }
   if (values.version) {
     process.stdout.write(`certpilot-relay ${VERSION}\n`);
     return 0;
@@ -77,17 +84,43 @@ async function run(settings: StartSettings, locale: Locale): Promise<number> {
   try {
     relay = await startRelay({ ...settings, logger });
   } catch (error) {
-    const detail = `${describeError(asCertPilotError(error), locale)} [${asCertPilotError(error).code}]`;
+    const failure = asCertPilotError(error);
+    // A wrong option (port in use, bad host, bad database URL) is the operator's to fix: exit 2
+    // like other usage errors. Anything else is a failure of the relay itself.
+    if (failure.code === 'CONFIG_INVALID')
+      return usageError(text(locale, 'startFailed', { detail: describeError(failure, locale) }));
+    const detail = `${describeError(failure, locale)} [${failure.code}]`;
     process.stderr.write(`${text(locale, 'startFailed', { detail })}\n`);
     return 1;
   }
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+  // The handlers come first: a supervisor may send SIGTERM as soon as it reads the ready line.
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
+  // Logs go to stderr, so this line is the only output on stdout.
+  const ready =
+    settings.publicUrl === undefined
+      ? text(locale, 'ready', { url: relay.url })
+      : text(locale, 'readyPublic', { url: relay.url, publicUrl: settings.publicUrl });
+  process.stdout.write(`${ready}\n`);
+  const signal = await stopped;
   logger.info({ signal }, 'stopping');
   await relay.close();
   return 0;
+}
+
+/** Describes a parseArgs error in `locale`, naming the option. */
+function describeParseError(error: NodeJS.ErrnoException, locale: Locale): string {
+  // Node names the option as '--port <value>' or '-h, --help'; the long form is the one to show.
+  const option = /'(?:-\w, )?(--?[^' ,]+)/.exec(error.message)?.[1];
+  if (option !== undefined && error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    return text(locale, 'unknownOption', { option });
+  }
+  if (option !== undefined && error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    return text(locale, /does not take/.test(error.message) ? 'unexpectedValue' : 'missingValue', { option });
+  }
+  return text(locale, 'badOption', { detail: error.message });
 }
 
 function usageError(message: string): number {

@@ -69,6 +69,9 @@ export function resolveSettings(
   locale: Locale,
 ): StartSettings {
   const value = (name: StartOptionName): string | undefined => {
+    // An empty flag is a mistake, such as an unset shell variable in `--port "$PORT"`. An empty
+    // environment variable counts as unset, as it does for most programs.
+    if (flags[name]?.trim() === '') throw new OptionError(text(locale, 'emptyValue', { option: `--${name}` }));
     const given = flags[name] ?? env[START_OPTIONS[name]];
     return given === undefined || given.trim() === '' ? undefined : given.trim();
   };

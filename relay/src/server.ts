@@ -1,14 +1,16 @@
 /**
  * Starting and stopping the relay: sealing key, database, HTTP server.
  */
+import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createSealer, loadSealingKey, type Logger } from '@certpilot/core';
-import { openDatabase } from './db/database.js';
+import { checkDatabaseUrl, openDatabase } from './db/database.js';
 import { createApp } from './http/app.js';
 import { startRelayTls, type RelayTls, type RelayTlsOptions } from './https/relay-tls.js';
 import { LoginLimiter, type LoginLimits } from './http/rate-limit.js';
+import { checkCanListen, isLoopbackHost, listenError, listenOn, type ListenTarget } from './listen.js';
 import type { RelayCloudEndpoints } from './scheduler/job-context.js';
 import { readAcmeSettings, type AcmeOptions } from './scheduler/acme-settings.js';
 import { startScheduler, type SchedulerOptions } from './scheduler/scheduler.js';
@@ -17,6 +19,8 @@ export interface RelayOptions {
   port: number;
   host: string;
   databaseUrl: string;
+  /** Created (mode 0700) when missing; any other directory of a SQLite database must exist. */
+  dataDir?: string;
   sealingKeyFile: string;
   /** The address users reach the relay at; https turns on `Secure` cookies. */
   publicUrl?: string | undefined;
@@ -48,18 +52,31 @@ export interface RunningRelay {
 }
 
 /**
- * Starts the relay. A missing sealing key file is created (mode 0600) and logged, so the
- * operator knows to back it up: losing it loses every sealed credential.
+ * Starts the relay. The database URL and the ports are checked before any file is created, so
+ * a wrong option leaves nothing behind. A missing sealing key file is created (mode 0600) and
+ * logged, so the operator knows to back it up: losing it loses every sealed credential.
+ *
+ * @throws CertPilotError `CONFIG_INVALID` for a bad database URL, a port in use or a host that
+ *   is not an address of this machine. `openDatabase` lists the database errors.
  */
 export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const logger = options.logger;
-  const sealingKey = await loadSealingKey({ file: options.sealingKeyFile });
+  const acme = await readAcmeSettings(options.acme);
+  checkDatabaseUrl(options.databaseUrl, options.dataDir);
+  for (const target of listenTargets(options)) await checkCanListen(target);
+  if (options.dataDir !== undefined) await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+
+  // The database opens before the sealing key is created, so a PostgreSQL login that fails
+  // leaves no new key file behind.
+  const db = await openDatabase(options.databaseUrl, logger.child({ subsystem: 'database' }));
+  const sealingKey = await loadSealingKey({ file: options.sealingKeyFile }).catch(async (error: unknown) => {
+    await db.destroy();
+    throw error;
+  });
   const sealer = createSealer(sealingKey.key);
   if (sealingKey.created) {
     logger.warn({ path: options.sealingKeyFile, keyId: sealer.keyId }, 'created a new sealing key file: back it up');
   }
-  const acme = await readAcmeSettings(options.acme);
-  const db = await openDatabase(options.databaseUrl, logger.child({ subsystem: 'database' }));
   const app = createApp({
     db,
     sealer,
@@ -77,16 +94,17 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     // Redirects name the port the HTTPS server got, which differs from options.port when that is 0.
     const httpsPort = () => (server?.address() as AddressInfo | null)?.port ?? options.port;
     tls = options.tls && (await startTls(options, options.tls, httpsPort, { db, sealer, acme }));
-    server = await listen(app.callback(), options.port, options.host, tls);
+    server = await listen(app.callback(), { host: options.host, port: options.port, option: '--port' }, tls);
   } catch (error) {
     await tls?.close();
     await db.destroy();
-    throw error;
+    throw options.tls ? listenError(error as Error, httpListenTarget(options, options.tls)) : error;
   }
   if (tls) tls.keepRenewed(server as HttpsServer);
   const { address, port } = server.address() as AddressInfo;
   const url = `${tls ? 'https' : 'http'}://${address.includes(':') ? `[${address}]` : address}:${port}`;
   logger.info({ url, keyId: sealer.keyId, sealingKeySource: sealingKey.source }, 'relay listening');
+  warnIfUnencrypted(options, logger);
   const scheduler =
     options.scheduler === false
       ? undefined
@@ -124,15 +142,33 @@ function startTls(
   });
 }
 
-function listen(handler: RequestListener, port: number, host: string, tls?: RelayTls): Promise<Server | HttpsServer> {
+async function listen(handler: RequestListener, target: ListenTarget, tls?: RelayTls): Promise<Server | HttpsServer> {
   const server = tls
     ? createHttpsServer({ cert: tls.certificate.certPem, key: tls.certificate.keyPem }, handler)
     : createServer(handler);
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve(server);
-    });
-  });
+  await listenOn(server, target);
+  return server;
+}
+
+/** Lists the ports start listens on: `--port`, and `--http-port` with `--tls-name`. */
+function listenTargets(options: RelayOptions): ListenTarget[] {
+  const main: ListenTarget = { host: options.host, port: options.port, option: '--port' };
+  return options.tls ? [main, httpListenTarget(options, options.tls)] : [main];
+}
+
+function httpListenTarget(options: RelayOptions, tls: RelayTlsOptions): ListenTarget {
+  return { host: options.host, port: tls.httpPort, option: '--http-port' };
+}
+
+/**
+ * Warns when people reach the relay over plain HTTP from other machines: passwords, session
+ * cookies and agent tokens then cross the network unencrypted.
+ */
+function warnIfUnencrypted(options: RelayOptions, logger: Logger): void {
+  if (options.tls || isLoopbackHost(options.host)) return;
+  if (options.publicUrl?.startsWith('https:')) return;
+  logger.warn(
+    { host: options.host, publicUrl: options.publicUrl },
+    'serving plain HTTP on a non-loopback address: passwords and tokens travel unencrypted; use --tls-name, or an HTTPS reverse proxy with --public-url https://…',
+  );
 }

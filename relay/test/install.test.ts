@@ -164,6 +164,7 @@ test('install script enrolls server', async () => {
   assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
   assert.match(run.stdout, /Done\./);
   assert.doesNotMatch(run.stdout + run.stderr, /cp[ae]_[A-Za-z0-9_-]{43}/, 'the token is never printed');
+  assert.doesNotMatch(run.stderr, /Warning/, 'a loopback relay address needs no plain-HTTP warning');
 
   const config = JSON.parse(await readFile(server.config, 'utf8')) as { relay: Record<string, string> };
   assert.equal(config.relay.url, relay.relay.url);
@@ -232,6 +233,56 @@ test('install script reports bad token', async () => {
   assert.match(run.stderr, /Error: enrollment failed for the reason above/);
   assert.equal(await exists(server.config), false);
   assert.equal(await exists(join(server.cronDir, 'certpilot-agent')), false);
+});
+
+test('install script checks token form first', async () => {
+  const tools = join(work, 'tools');
+  const server = layout('server9');
+  for (const [lang, expected] of [
+    ['en_US.UTF-8', /Error: the enrollment token has the wrong form: it starts with cpe_ followed by 43 characters\./],
+    ['zh_CN.UTF-8', /错误：注册令牌格式不对：应以 cpe_ 开头，后面跟 43 个字符。/],
+  ] as const) {
+    const run = await runShell(pastedCommand(relay.relay.url, 'cpe_wrong'), tools, server.env, lang);
+    assert.equal(run.status, 1, `${lang}: ${run.stdout}\n${run.stderr}`);
+    assert.match(run.stderr, expected);
+    assert.doesNotMatch(run.stdout + run.stderr, /cpe_wrong/, 'the mistyped token is not printed');
+    assert.equal(await exists(server.root), false, `${lang}: nothing is written`);
+  }
+});
+
+test('install script warns about plain HTTP', async () => {
+  const dir = await mkdtemp(join(work, 'relay-'));
+  const other = await startOwnRelay(dir, { publicUrl: 'http://relay.example.com' });
+  const tools = join(work, 'tools');
+  const server = layout('server10');
+  try {
+    const scriptFile = join(dir, 'install.sh');
+    const fetched = await runShell(`curl -fsSL -o ${scriptFile} ${other.url}/agent/install.sh`, tools, {});
+    assert.equal(fetched.status, 0, fetched.stderr);
+
+    // A mistyped token stops the script before it would reach relay.example.com.
+    const en = await runShell(`bash ${scriptFile} --token cpe_wrong`, tools, server.env);
+    assert.match(
+      en.stderr,
+      /^Warning: the relay address http:\/\/relay\.example\.com is plain HTTP, so the enrollment token/m,
+    );
+    assert.match(en.stderr, /--tls-name, or an HTTPS reverse proxy with --public-url https:/);
+    const zh = await runShell(`bash ${scriptFile} --token cpe_wrong`, tools, server.env, 'zh_CN.UTF-8');
+    assert.match(
+      zh.stderr,
+      /^警告：中继地址 http:\/\/relay\.example\.com 是明文 HTTP，注册令牌和 agent 的报告会不加密地经过网络。/m,
+    );
+    assert.equal(zh.status, 1);
+    assert.equal(await exists(server.root), false, 'nothing is written');
+  } finally {
+    await other.close();
+  }
+});
+
+test('install script has one jitter source', async () => {
+  const script = await (await fetch(`${relay.relay.url}/agent/install.sh`)).text();
+  assert.match(script, /renew --jitter 1800 --config/);
+  assert.doesNotMatch(script, /RandomizedDelaySec/, 'the systemd timer adds no second random delay');
 });
 
 test('install script names missing node', async () => {

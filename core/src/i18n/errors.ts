@@ -23,6 +23,15 @@ export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string> & 
       'PostgreSQL {{host}}:{{port}} 上没有数据库 {{database}}：请先建一个空数据库，属主为 {{user}}（CREATE DATABASE {{database}} OWNER {{user}}）。',
     'CONFIG_INVALID_database-permission':
       '用户 {{user}} 无权在 PostgreSQL {{host}}:{{port}} 的数据库 {{database}} 中建表：请让该用户成为数据库属主（ALTER DATABASE {{database}} OWNER TO {{user}}）。',
+    'CONFIG_INVALID_database-no-scheme':
+      '数据库地址缺少协议：请使用 sqlite://<路径> 或 postgres://用户:密码@主机:端口/数据库。',
+    'CONFIG_INVALID_database-directory':
+      'SQLite 数据库的目录 {{directory}} 不存在：请先创建它，或改正 --database-url 中的路径。',
+    'CONFIG_INVALID_listen-in-use': '{{host}} 上的端口 {{port}} 已被占用：请停止占用它的程序，或换一个 {{option}}。',
+    'CONFIG_INVALID_listen-host':
+      '--host {{host}} 不是本机的地址：请使用 127.0.0.1、0.0.0.0（所有地址）或本机网卡上的地址。',
+    'CONFIG_INVALID_listen-denied':
+      '没有权限监听 {{host}} 上的端口 {{port}}（1024 以下的端口需要 root 或 CAP_NET_BIND_SERVICE）：请换一个 {{option}}，或授予该权限。',
     CONFIG_NOT_FOUND: '找不到配置文件 {{path}}：请用 --config 指定，或先创建它。',
     NAME_INVALID: '域名 "{{name}}" 无效：{{reasonText}}。',
     SITE_NOT_FOUND: '找不到站点 {{site}}：先运行 scan 查看已发现的站点。',
@@ -45,6 +54,8 @@ export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string> & 
     ACME_RATE_LIMITED: '触发了 ACME CA 的频率限制：{{detail}}。稍后会自动重试。',
     ACME_CA_UNREACHABLE:
       '无法连接 ACME CA（{{directoryUrl}}）。请检查网络、acme.directoryUrl 和 acme.caCertFile。详细信息：{{message}}',
+    ACME_CA_UNREACHABLE_relay:
+      '中继无法连接 ACME CA（{{directoryUrl}}{{url}}）。请检查中继服务器的网络，以及中继的启动选项 --acme-directory 和 --acme-ca-file（私有或测试 CA 需要用 --acme-ca-file 指定其根证书）。稍后会自动重试。',
     ACME_CHALLENGE_FAILED: '域名验证失败：{{message}}',
     ACME_ORDER_FAILED: 'ACME 订单失败：{{message}}',
     DEPLOY_TEST_FAILED: '部署后 nginx -t 未通过，已回滚到旧证书：\n{{output}}',
@@ -92,7 +103,13 @@ export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string> & 
     SEAL_OPEN_FAILED_malformed: '该值不是加密保存的数据（格式应为 v1:<密钥 ID>:<IV>:<密文>）。',
     SEAL_OPEN_FAILED_version: '加密数据的格式版本 {{version}} 无法被当前版本的证书领航读取，请升级证书领航。',
     REQUEST_INVALID: '请求无效：{{problems}}',
-    REQUEST_INVALID_json: '请求正文不是有效的 JSON：{{detail}}',
+    REQUEST_INVALID_json: '请求正文不是有效的 JSON：内容为空或不完整，请发送一个完整的 JSON 对象。',
+    'REQUEST_INVALID_json-position':
+      '请求正文不是有效的 JSON：第 {{character}} 个字符处有语法错误，请检查引号、逗号和括号。',
+    'REQUEST_INVALID_agent-site':
+      '{{domain}} 是 {{origin}} 站点，由服务器上的 agent 续期，中继不能直接续期：请在该服务器上运行 certpilot-agent renew。',
+    'REQUEST_INVALID_site-config':
+      '站点 {{domain}} 保存的设置无效，无法续期：{{problems}}。请用 PATCH /sites/{{id}} 修改 config。',
     'REQUEST_INVALID_content-type': '请求正文必须是 JSON（Content-Type: application/json）。',
     REQUEST_TOO_LARGE: '请求正文超过 {{limit}} 字节。',
     AUTH_REQUIRED: '请先登录。',
@@ -115,6 +132,9 @@ export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string> & 
     REQUEST_INVALID_wildcard:
       'domain：{{origin}} 站点只能绑定具体的主机名，不能用通配符 {{domain}}。请填写具体域名，例如 {{example}}。',
     CREDENTIAL_IN_USE: '凭据仍被 {{count}} 个站点使用，请先修改或删除这些站点。',
+    SITE_PAUSED:
+      '站点 {{domain}} 已暂停，不会续期：请先把它的状态改为启用（PATCH /sites/{{id}}，status 设为 active），再续期。',
+    SITE_EXISTS: '已有站点 {{siteId}} 使用来源 {{origin}} 和域名 {{domain}}，请修改那个站点，不要重复添加。',
     AUTH_REQUIRED_enrollment:
       '注册令牌无效：它不存在、已过期或已被使用过（每个令牌只能用一次）。请在中继上为该 agent 重新创建注册令牌。',
     AUTH_REQUIRED_agent: 'agent 令牌无效或已被吊销：请在中继上重新创建注册令牌，再运行 certpilot-agent enroll。',
@@ -145,6 +165,16 @@ export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string> & 
       'PostgreSQL {{host}}:{{port}} has no database {{database}}: create an empty one owned by {{user}} first (CREATE DATABASE {{database}} OWNER {{user}}).',
     'CONFIG_INVALID_database-permission':
       'User {{user}} may not create tables in database {{database}} on PostgreSQL {{host}}:{{port}}: make the user its owner (ALTER DATABASE {{database}} OWNER TO {{user}}).',
+    'CONFIG_INVALID_database-no-scheme':
+      'The database URL has no scheme: use sqlite://<path> or postgres://user:password@host:port/database.',
+    'CONFIG_INVALID_database-directory':
+      'The directory {{directory}} of the SQLite database does not exist: create it first or correct the path in --database-url.',
+    'CONFIG_INVALID_listen-in-use':
+      'Port {{port}} on {{host}} is in use: stop the other program or choose another {{option}}.',
+    'CONFIG_INVALID_listen-host':
+      '--host {{host}} is not an address of this machine: use 127.0.0.1, 0.0.0.0 (all addresses) or an address of one of its network interfaces.',
+    'CONFIG_INVALID_listen-denied':
+      'Not allowed to listen on port {{port}} on {{host}} (ports below 1024 need root or CAP_NET_BIND_SERVICE): choose another {{option}} or grant that capability.',
     CONFIG_NOT_FOUND: 'Config file {{path}} not found: pass --config or create it first.',
     NAME_INVALID: 'Domain name "{{name}}" is invalid: it {{reasonText}}.',
     SITE_NOT_FOUND: 'No site named {{site}}: run scan to see the sites found.',
@@ -167,7 +197,9 @@ export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string> & 
       'The ACME CA refused the request ({{problemType}}): {{detail}}. Check the account and control of the domain.',
     ACME_BAD_REQUEST: 'The ACME CA rejected the request as invalid ({{problemType}}): {{detail}}',
     ACME_RATE_LIMITED: 'The ACME CA rate limit was hit: {{detail}}. CertPilot retries later.',
-    ACME_CA_UNREACHABLE: '{{message}}',
+    ACME_CA_UNREACHABLE: '{{message}} Check the network, acme.directoryUrl and acme.caCertFile.',
+    ACME_CA_UNREACHABLE_relay:
+      'The relay cannot reach the ACME CA ({{directoryUrl}}{{url}}). Check the network of the relay server and the relay options --acme-directory and --acme-ca-file (a private or test CA needs its root certificate in --acme-ca-file). CertPilot retries later.',
     ACME_CHALLENGE_FAILED: 'Domain validation failed: {{message}}',
     ACME_ORDER_FAILED: 'ACME order failed: {{message}}',
     DEPLOY_TEST_FAILED: 'nginx -t failed after the deploy; the old certificate was restored:\n{{output}}',
@@ -223,7 +255,13 @@ export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string> & 
     SEAL_OPEN_FAILED_version:
       'The sealed value uses format {{version}}, which this version of CertPilot cannot read. Upgrade CertPilot.',
     REQUEST_INVALID: 'Invalid request: {{problems}}',
-    REQUEST_INVALID_json: 'The request body is not valid JSON: {{detail}}',
+    REQUEST_INVALID_json: 'The request body is not valid JSON: it is empty or cut short. Send a complete JSON object.',
+    'REQUEST_INVALID_json-position':
+      'The request body is not valid JSON: syntax error at character {{character}}. Check the quotes, commas and brackets.',
+    'REQUEST_INVALID_agent-site':
+      '{{domain}}: {{origin}} sites are renewed by their agent on the server, not by the relay. Run certpilot-agent renew on that server.',
+    'REQUEST_INVALID_site-config':
+      'The stored settings of site {{domain}} are invalid, so it cannot be renewed: {{problems}}. Change its config with PATCH /sites/{{id}}.',
     'REQUEST_INVALID_content-type': 'The request body must be JSON (Content-Type: application/json).',
     REQUEST_TOO_LARGE: 'The request body is larger than {{limit}} bytes.',
     AUTH_REQUIRED: 'Log in first.',
@@ -246,6 +284,10 @@ export const ERROR_MESSAGES: Record<'zh-CN' | 'en', Record<ErrorCode, string> & 
     REQUEST_INVALID_wildcard:
       'domain: {{origin}} sites bind exact host names only, not the wildcard {{domain}}. Use a specific name such as {{example}}.',
     CREDENTIAL_IN_USE: 'The credential is still used by {{count}} sites: change or delete those sites first.',
+    SITE_PAUSED:
+      'Site {{domain}} is paused, so it is not renewed: set its status to active first (PATCH /sites/{{id}} with status active), then renew it.',
+    SITE_EXISTS:
+      'Site {{siteId}} already has origin {{origin}} and domain {{domain}}: change that site instead of adding it again.',
     AUTH_REQUIRED_enrollment:
       'The enrollment token is unknown, expired or already used (each token works once): create a new enrollment token for this agent on the relay.',
     AUTH_REQUIRED_agent:

@@ -66,6 +66,15 @@ function EnrollmentCommands({ agent }: { agent: NewAgent }) {
   const enroll = `certpilot-agent enroll --relay ${relay} --token ${agent.enrollmentToken}`;
   return (
     <>
+      {isPlainRemote(window.location) && (
+        <Alert
+          type="error"
+          showIcon
+          style={{ marginBottom: 16 }}
+          title={t('agents.plainHttpWarning', { relay })}
+          data-testid="plain-http-warning"
+        />
+      )}
       <Alert
         type="warning"
         showIcon
@@ -88,4 +97,14 @@ function Command({ text, testId }: { text: string; testId: string }) {
       </pre>
     </Typography.Paragraph>
   );
+}
+
+/**
+ * Checks whether the page came over plain HTTP from another machine: the token in these
+ * commands, and the agent's later reports, would then cross the network unencrypted.
+ */
+function isPlainRemote(location: Location): boolean {
+  if (location.protocol !== 'http:') return false;
+  const host = location.hostname;
+  return host !== 'localhost' && host !== '[::1]' && !/^127(\.\d{1,3}){3}$/.test(host);
 }

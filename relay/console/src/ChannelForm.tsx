@@ -44,18 +44,21 @@ export function ChannelForm(props: { open: boolean; onClose: () => void; onAdded
         form={form}
         name="channel"
         layout="vertical"
-        requiredMark="optional"
         preserve={false}
         initialValues={{ kind: 'webhook', locale: i18n.language === 'en' ? 'en' : 'zh-CN' }}
         onFinish={(values) => void submit(values)}
       >
-        <Form.Item name="kind" label={t('channels.kind')} rules={[{ required: true }]}>
+        <Form.Item name="kind" label={t('channels.kind')} rules={required(t('channels.kind'), 'choice')}>
           <Select options={CHANNEL_KINDS.map((value) => ({ value, label: t(`channels.kinds.${value}`) }))} />
         </Form.Item>
         <Form.Item name="name" label={t('common.name')} rules={required(t('common.name'))}>
           <Input />
         </Form.Item>
-        <Form.Item name="locale" label={t('channels.messageLanguage')} rules={[{ required: true }]}>
+        <Form.Item
+          name="locale"
+          label={t('channels.messageLanguage')}
+          rules={required(t('channels.messageLanguage'), 'choice')}
+        >
           <Select options={(['zh-CN', 'en'] as const).map((value) => ({ value, label: languageName(value) }))} />
         </Form.Item>
         <KindFields kind={kind} />

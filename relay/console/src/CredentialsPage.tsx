@@ -98,7 +98,11 @@ function AddCredential({
         initialValues={{ provider: 'qiniu' }}
         onFinish={(values) => void submit(values)}
       >
-        <Form.Item name="provider" label={t('credentials.provider')}>
+        <Form.Item
+          name="provider"
+          label={t('credentials.provider')}
+          rules={required(t('credentials.provider'), 'choice')}
+        >
           <Select
             options={(['qiniu', 'aliyun'] as const).map((value) => ({ value, label: t(`providers.${value}`) }))}
           />

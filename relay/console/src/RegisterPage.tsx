@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from './api.js';
 import { AuthCard } from './AuthCard.js';
 import { navigate } from './navigation.js';
-import { useRequired } from './rules.js';
+import { useEmailRule, useRequired } from './rules.js';
 import { useAction } from './useAction.js';
 
 interface RegisterForm {
@@ -19,6 +19,7 @@ export function RegisterPage() {
   const { t } = useTranslation();
   const { busy, run } = useAction();
   const required = useRequired();
+  const emailRule = useEmailRule();
 
   const submit = (values: RegisterForm) =>
     run(async () => {
@@ -28,12 +29,7 @@ export function RegisterPage() {
 
   return (
     <AuthCard title={t('auth.registerTitle')}>
-      <Form<RegisterForm>
-        name="register"
-        layout="vertical"
-        requiredMark="optional"
-        onFinish={(values) => void submit(values)}
-      >
+      <Form<RegisterForm> name="register" layout="vertical" onFinish={(values) => void submit(values)}>
         <Form.Item
           name="account"
           label={t('auth.account')}
@@ -51,8 +47,8 @@ export function RegisterPage() {
         <Form.Item name="mobile" label={t('auth.mobile')}>
           <Input autoComplete="tel" />
         </Form.Item>
-        <Form.Item name="email" label={t('auth.email')}>
-          <Input type="email" autoComplete="email" />
+        <Form.Item name="email" label={t('auth.email')} rules={emailRule}>
+          <Input inputMode="email" autoComplete="email" />
         </Form.Item>
         <Button type="primary" htmlType="submit" block loading={busy}>
           {t('auth.register')}

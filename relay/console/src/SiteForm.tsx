@@ -59,13 +59,12 @@ export function SiteForm(props: {
         form={form}
         name="site"
         layout="vertical"
-        requiredMark="optional"
         initialValues={{ origin: 'qiniu-cdn' }}
         // Fields of another origin are unmounted when the origin changes; their values must go too.
         preserve={false}
         onFinish={(values) => void submit(values)}
       >
-        <Form.Item name="origin" label={t('sites.origin')} rules={required(t('sites.origin'))}>
+        <Form.Item name="origin" label={t('sites.origin')} rules={required(t('sites.origin'), 'choice')}>
           <Select
             options={CLOUD_ORIGINS.map((value) => ({ value, label: t(`origins.${value}`) }))}
             onChange={() => form.setFieldValue('credentialId', undefined)}
@@ -77,8 +76,8 @@ export function SiteForm(props: {
         <Form.Item
           name="credentialId"
           label={t('sites.credential')}
-          extra={t('sites.credentialHelp', { provider: t(`providers.${provider}`) })}
-          rules={required(t('sites.credential'))}
+          extra={t('sites.credentialHelp', { context: provider })}
+          rules={required(t('sites.credential'), 'choice')}
         >
           <Select options={choices(provider)} />
         </Form.Item>
@@ -86,7 +85,7 @@ export function SiteForm(props: {
           name="challenge.credentialId"
           label={t('sites.challengeCredential')}
           extra={t('sites.challengeCredentialHelp')}
-          rules={required(t('sites.challengeCredential'))}
+          rules={required(t('sites.challengeCredential'), 'choice')}
         >
           <Select options={choices('aliyun')} />
         </Form.Item>

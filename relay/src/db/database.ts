@@ -1,7 +1,8 @@
 /**
  * Opening the relay database from its URL and bringing its schema up to date.
  */
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Kysely, type Dialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { CertPilotError, type Logger } from '@certpilot/core';
@@ -46,6 +47,26 @@ export async function openDatabase(url: string, logger: Logger): Promise<RelayDb
   return db;
 }
 
+/**
+ * Checks `url` before anything is created: its scheme, and for SQLite that the file's directory
+ * exists, so that a typo in the path reports an error instead of starting on a new, empty
+ * database. `createdDirectory`, the data directory the caller creates itself, is exempt.
+ *
+ * @throws CertPilotError `CONFIG_INVALID` (variant `database-scheme` or `database-directory`).
+ */
+export function checkDatabaseUrl(url: string, createdDirectory?: string): void {
+  const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0].toLowerCase();
+  if (scheme !== undefined && POSTGRES_SCHEMES.includes(scheme)) return;
+
+  const directory = dirname(sqlitePath(url, scheme));
+  if (createdDirectory !== undefined && directory === resolve(createdDirectory)) return;
+  if (!existsSync(directory) || !statSync(directory).isDirectory()) {
+    throw new CertPilotError('CONFIG_INVALID', `The SQLite database directory ${directory} does not exist`, {
+      params: { variant: 'database-directory', directory },
+    });
+  }
+}
+
 async function migrate(db: RelayDb, logger: Logger, target: PostgresTarget | undefined): Promise<void> {
   const migrator = new Migrator({ db, provider: migrationProvider });
   const { error, results = [] } = await migrator.migrateToLatest();
@@ -63,12 +84,15 @@ async function migrate(db: RelayDb, logger: Logger, target: PostgresTarget | und
 }
 
 function sqlitePath(url: string, scheme: string | undefined): string {
+  if (scheme === undefined) {
+    const message = 'database URL has no scheme: use sqlite://<path> or postgres://user:password@host:port/database';
+    throw new CertPilotError('CONFIG_INVALID', message, { params: { variant: 'database-no-scheme', message } });
+  }
   if (!url.startsWith(SQLITE_PREFIX) || url.length === SQLITE_PREFIX.length) {
     // Only the scheme goes into the message: a database URL may carry a password.
-    const shown = scheme ?? '(none)';
-    const message = `database URL scheme ${shown} is not supported: use sqlite://<path> or postgres://user:password@host:port/database`;
+    const message = `database URL scheme ${scheme} is not supported: use sqlite://<path> or postgres://user:password@host:port/database`;
     throw new CertPilotError('CONFIG_INVALID', message, {
-      params: { variant: 'database-scheme', scheme: shown, message },
+      params: { variant: 'database-scheme', scheme, message },
     });
   }
   return resolve(url.slice(SQLITE_PREFIX.length));

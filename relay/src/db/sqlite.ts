@@ -1,19 +1,18 @@
 /**
  * The SQLite side of the relay database: one file, WAL, foreign keys on.
  */
-import { chmod, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { chmod } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { SqliteDialect } from 'kysely';
 import { CertPilotError } from '@certpilot/core';
 
 /**
  * Opens (creating it if needed) the SQLite file at `path` and returns a Kysely dialect over it.
+ * Its directory must exist: a missing one is more often a typo than a wish for a new database.
  *
  * @throws CertPilotError `FILE_IO_FAILED` when the file cannot be opened.
  */
 export async function openSqlite(path: string): Promise<SqliteDialect> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   let sqlite: Database.Database;
   try {
     sqlite = new Database(path);

@@ -22,6 +22,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   METHOD_NOT_ALLOWED: 405,
   ACCOUNT_EXISTS: 409,
   CREDENTIAL_IN_USE: 409,
+  SITE_PAUSED: 409,
+  SITE_EXISTS: 409,
   REQUEST_TOO_LARGE: 413,
   LOGIN_RATE_LIMITED: 429,
   REPORT_RATE_LIMITED: 429,
@@ -35,10 +37,15 @@ export function httpStatus(code: ErrorCode): number {
   return STATUS[code] ?? 500;
 }
 
+/** Codes whose message has a `CODE_relay` variant, used for every such error the relay describes. */
+const RELAY_VARIANT_CODES: ReadonlySet<ErrorCode> = new Set(['ACME_CA_UNREACHABLE']);
+
 /** The error's message in `locale`, its placeholders filled from the error's params. */
 export function describeError(error: CertPilotError, locale: Locale): string {
   const table = ERROR_MESSAGES[locale];
   const params: ErrorParams = { ...error.params, message: error.message };
+  // Core's messages for these codes advise the agent's config keys; the relay has its own options.
+  if (RELAY_VARIANT_CODES.has(error.code) && params.variant === undefined) params.variant = 'relay';
   const variant = typeof params.variant === 'string' ? `${error.code}_${params.variant}` : undefined;
   const template = (variant !== undefined ? table[variant] : undefined) ?? table[error.code];
   if (typeof params.problem === 'string' && error.code === 'NAME_INVALID') {

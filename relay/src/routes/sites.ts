@@ -14,9 +14,11 @@ import { readJsonBody } from '../http/body.js';
 import { requireSession } from '../http/session.js';
 import type { RelayContext, RelayState } from '../http/state.js';
 import { idParams, parseInput } from '../http/validate.js';
+import { cancelSiteJob } from '../jobs/cancel-site-job.js';
 import type { Provider } from './credentials.js';
 import { publicSiteConfig, sealSiteConfig, siteConfigSchema } from './site-config.js';
 import { readSiteStatuses } from './site-status.js';
+import { checkUniqueSite, writeUniqueSite } from './site-uniqueness.js';
 import { checkSiteConfig, credentialProvider, siteDomain, type Origin } from './site-validation.js';
 
 export const ORIGINS = [
@@ -92,6 +94,8 @@ async function create(deps: RelayDeps, ctx: RelayContext): Promise<void> {
   const body = parseInput(createBody, await readJsonBody(ctx), ctx.state.locale);
   const userId = ctx.state.user!.id;
   const domain = siteDomain(body.origin, body.domain, ctx.state.locale);
+  const key = { userId, origin: body.origin, domain };
+  await checkUniqueSite(deps.db, key);
   await checkCredential(deps, userId, body.origin, body.credentialId ?? null);
   await checkSiteConfig(deps, userId, body.origin, body.config ?? {}, ctx.state.locale);
   const siteId = randomUUID();
@@ -108,7 +112,7 @@ async function create(deps: RelayDeps, ctx: RelayContext): Promise<void> {
     update_time: now,
     delete_time: null,
   };
-  await deps.db.insertInto('user_sites').values(row).execute();
+  await writeUniqueSite(deps.db, key, siteId, () => deps.db.insertInto('user_sites').values(row).execute());
   await audit(deps.db, { userId, action: 'site.create', targetType: 'site', targetId: siteId });
   ctx.status = 201;
   ctx.body = { site: publicSite(row) };
@@ -121,6 +125,8 @@ async function update(deps: RelayDeps, ctx: RelayContext, siteId: string): Promi
   const origin = site.origin as Origin;
   const credentialId = body.credentialId === undefined ? site.credential_id : body.credentialId;
   const domain = body.domain === undefined ? site.domain : siteDomain(origin, body.domain, ctx.state.locale);
+  const key = { userId, origin, domain };
+  if (domain !== site.domain) await checkUniqueSite(deps.db, key, siteId);
   await checkCredential(deps, userId, origin, credentialId);
   // Only a new config is checked: pausing a site whose stored settings went stale must still work.
   if (body.config !== undefined) await checkSiteConfig(deps, userId, origin, body.config, ctx.state.locale);
@@ -131,7 +137,11 @@ async function update(deps: RelayDeps, ctx: RelayContext, siteId: string): Promi
     status: body.status ?? site.status,
     update_time: new Date().toISOString(),
   };
-  await deps.db.updateTable('user_sites').set(changes).where('id', '=', siteId).where('user_id', '=', userId).execute();
+  // Pausing needs nothing else: the scheduler claims only jobs of active sites, so a paused
+  // site's jobs wait where they are and go on once it is active again.
+  await writeUniqueSite(deps.db, key, siteId, () =>
+    deps.db.updateTable('user_sites').set(changes).where('id', '=', siteId).where('user_id', '=', userId).execute(),
+  );
   await audit(deps.db, { userId, action: 'site.update', targetType: 'site', targetId: siteId });
   ctx.body = { site: publicSite({ ...site, ...changes }) };
 }
@@ -146,6 +156,7 @@ async function remove(deps: RelayDeps, ctx: RelayContext, siteId: string): Promi
     .where('id', '=', siteId)
     .where('user_id', '=', userId)
     .execute();
+  await cancelSiteJob(deps, siteId, `Site ${siteId} was deleted`);
   await audit(deps.db, { userId, action: 'site.delete', targetType: 'site', targetId: siteId });
   ctx.status = 204;
 }

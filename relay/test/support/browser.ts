@@ -74,18 +74,18 @@ async function newestSource(dir: string): Promise<number> {
 }
 
 /**
- * Launches headless Chromium. playwright-core gives every launch a fresh temporary profile (it
+ * Launches headless Chromium, with `extraArgs` after the usual flags. playwright-core gives every launch a fresh temporary profile (it
  * rejects a `--user-data-dir` flag on `launch`), so no state leaks between tests.
  *
  * @throws Error saying how to install Chromium when /usr/bin/chromium is missing.
  */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   try {
     await access(CHROMIUM);
   } catch {
     throw new Error(`Chromium is missing at ${CHROMIUM}: install it with \`apt-get install chromium\``);
   }
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_FLAGS, ...extraArgs] });
 }
 
 /** Creates the folder for screenshots, under the system temp dir, for a person to look at. */

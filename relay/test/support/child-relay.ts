@@ -33,6 +33,7 @@ export async function cloudRelayOptions(
     port: 0,
     host: '127.0.0.1',
     databaseUrl: await databaseUrlFor(dataDir),
+    dataDir,
     sealingKeyFile: join(dataDir, 'sealing.key'),
     acme: { directoryUrl: world.pebble.directoryUrl, caFile: world.pebble.caCertFile },
     scheduler: { intervalMs: 300, jitterMs: 100, leaseMs, shutdownGraceMs: 200 },

@@ -100,6 +100,7 @@ export async function startCloudRelay(
     port: 0,
     host: '127.0.0.1',
     databaseUrl,
+    dataDir,
     sealingKeyFile: join(dataDir, 'sealing.key'),
     logger: silentLogger(),
     acme: { directoryUrl: world.pebble.directoryUrl, caFile: world.pebble.caCertFile },
