@@ -126,21 +126,56 @@ sha256_of() {
   node -e 'process.stdout.write(require("crypto").createHash("sha256").update(require("fs").readFileSync(process.argv[1])).digest("hex"))' "$1"
 }
 
-install_bundle() {
-  local url="${RELAY_URL}/agent/certpilot-agent.mjs" partial actual
-  mkdir -p "$PREFIX"
-  partial="$(mktemp "${PREFIX}/certpilot-agent.mjs.XXXXXX")"
-  if ! curl -fsS --retry 2 -o "$partial" "$url"; then
-    rm -f "$partial"
-    fail "无法从 ${url} 下载 agent（见上面 curl 的输出）。请检查网络和中继是否在运行。" \
-      "could not download the agent from ${url} (see curl's output above). Check the network and that the relay runs."
+# The bundle is downloaded and checked in a temp dir, and enrollment runs from there: only after
+# enrollment succeeded does anything move into place, so a rejected token changes nothing.
+STAGE=''
+CREATED_DIRS=()
+
+cleanup() {
+  if [ -n "$STAGE" ]; then rm -rf "$STAGE"; fi
+}
+trap cleanup EXIT
+
+stage_bundle() {
+  local url="${RELAY_URL}/agent/certpilot-agent.mjs" actual
+  STAGE="$(mktemp -d "${TMPDIR:-/tmp}/certpilot-install.XXXXXX")"
+  if ! curl -fsS --retry 2 -o "${STAGE}/certpilot-agent.mjs" "$url"; then
+    fail "无法从 ${url} 下载 agent（见上面 curl 的输出）。请检查网络和中继是否在运行。没有做任何改动。" \
+      "could not download the agent from ${url} (see curl's output above). Check the network and that the relay runs. Nothing was changed."
   fi
-  actual="$(sha256_of "$partial")"
+  actual="$(sha256_of "${STAGE}/certpilot-agent.mjs")"
   if [ "$actual" != "$BUNDLE_SHA256" ]; then
-    rm -f "$partial"
-    fail "下载的 agent 校验失败（SHA-256 应为 ${BUNDLE_SHA256}，实际为 ${actual}）。中继上的 agent 可能刚被重新构建：请重新运行安装命令。" \
-      "the downloaded agent failed its check (SHA-256 ${actual}, expected ${BUNDLE_SHA256}). The relay's agent may have been rebuilt meanwhile: run the install command again."
+    fail "下载的 agent 校验失败（SHA-256 应为 ${BUNDLE_SHA256}，实际为 ${actual}）。中继上的 agent 可能刚被重新构建：请重新运行安装命令。没有做任何改动。" \
+      "the downloaded agent failed its check (SHA-256 ${actual}, expected ${BUNDLE_SHA256}). The relay's agent may have been rebuilt meanwhile: run the install command again. Nothing was changed."
   fi
+}
+
+# make_dir DIR: mkdir -p that remembers which directories it created, for forget_created_dirs.
+make_dir() {
+  local dir="$1" missing=()
+  while [ ! -d "$dir" ]; do
+    missing=("$dir" "${missing[@]}")
+    dir="$(dirname "$dir")"
+  done
+  mkdir -p "$1"
+  CREATED_DIRS=("${missing[@]}" "${CREATED_DIRS[@]}")
+}
+
+# Removes the directories make_dir created, deepest first; one that is no longer empty stays.
+forget_created_dirs() {
+  local dir i
+  for ((i = ${#CREATED_DIRS[@]} - 1; i >= 0; i--)); do
+    dir="${CREATED_DIRS[$i]}"
+    rm -d "$dir" 2> /dev/null || true
+  done
+}
+
+install_bundle() {
+  local partial
+  mkdir -p "$PREFIX"
+  # Copied next to its final name first, so the move is atomic even when /tmp is another file system.
+  partial="$(mktemp "${PREFIX}/certpilot-agent.mjs.XXXXXX")"
+  cat "${STAGE}/certpilot-agent.mjs" > "$partial"
   chmod 0755 "$partial"
   mv -f "$partial" "${PREFIX}/certpilot-agent.mjs"
 
@@ -166,14 +201,16 @@ enroll() {
       "This server is already enrolled with ${RELAY_URL} (${CONFIG_FILE}); keeping it. Add --reenroll to enroll again with this token."
     return
   fi
-  mkdir -p "$(dirname "$CONFIG_FILE")"
+  make_dir "$(dirname "$CONFIG_FILE")"
   chmod 0700 "$(dirname "$CONFIG_FILE")"
   # The token goes through the environment, so it is not in the process list while enroll runs.
   # stdin is this script itself when it is piped into bash, so nothing started here may read it.
-  if ! CERTPILOT_ENROLL_TOKEN="$TOKEN" "${BIN_DIR}/certpilot-agent" enroll --relay "$RELAY_URL" \
+  # The agent writes the config only after the relay accepted the token.
+  if ! CERTPILOT_ENROLL_TOKEN="$TOKEN" node "${STAGE}/certpilot-agent.mjs" enroll --relay "$RELAY_URL" \
     --config "$CONFIG_FILE" --lang "$LANGUAGE" < /dev/null; then
-    fail "注册失败，原因见上一行。令牌只能用一次，24 小时内有效：需要时请在中继上新建一个 agent，再用新令牌运行本命令。" \
-      "enrollment failed for the reason above. A token works once, within 24 hours: if needed, create a new agent on the relay and run this command with its token."
+    forget_created_dirs
+    fail "注册失败，原因见上一行。没有做任何改动。令牌只能用一次，24 小时内有效：需要时请在中继上新建一个 agent，再用新令牌运行本命令。" \
+      "enrollment failed for the reason above. Nothing was changed. A token works once, within 24 hours: if needed, create a new agent on the relay and run this command with its token."
   fi
 }
 
@@ -257,9 +294,10 @@ main() {
   parse_arguments "$@"
   warn_plain_http
   check_requirements
-  install_bundle
+  stage_bundle
   enroll
   TOKEN=''
+  install_bundle
   schedule
   say "完成。运行 certpilot-agent scan 查看本机的 nginx 站点；每次运行后结果会报告给 ${RELAY_URL}。" \
     "Done. Run certpilot-agent scan to see this server's nginx sites; each run reports to ${RELAY_URL}."

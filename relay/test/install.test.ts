@@ -13,6 +13,7 @@ import {
   copyFile,
   mkdir,
   mkdtemp,
+  readdir,
   readFile,
   rm,
   stat,
@@ -224,15 +225,54 @@ test('install script without cron explains', async () => {
   assert.equal(config.relay.agentId, agentId);
 });
 
+/** Every file and directory under `root` with a hash of each file, to compare before and after a run. */
+async function tree(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  const lines = await Promise.all(
+    entries.map(async (entry) => {
+      const path = join(entry.parentPath, entry.name);
+      const shown = path.slice(root.length + 1);
+      return entry.isFile() ? `${shown} ${sha256(await readFile(path))}` : `${shown}/`;
+    }),
+  );
+  return lines.sort();
+}
+
+/** A well-formed token the relay never issued. */
+const UNKNOWN_TOKEN = `cpe_${'z'.repeat(43)}`;
+
 test('install script reports bad token', async () => {
   const tools = join(work, 'tools');
   const server = layout('server2');
-  const run = await runShell(pastedCommand(relay.relay.url, `cpe_${'z'.repeat(43)}`), tools, server.env);
+  // A server as the script finds it: cron is there, nothing of CertPilot; temp files go to tmp/.
+  await mkdir(server.cronDir, { recursive: true });
+  await mkdir(join(server.root, 'tmp'));
+  const env = { ...server.env, TMPDIR: join(server.root, 'tmp') };
+  const before = await tree(server.root);
+  const run = await runShell(pastedCommand(relay.relay.url, UNKNOWN_TOKEN), tools, env);
   assert.equal(run.status, 1);
   assert.match(run.stderr, /enrollment token is unknown, expired or already used/);
-  assert.match(run.stderr, /Error: enrollment failed for the reason above/);
-  assert.equal(await exists(server.config), false);
-  assert.equal(await exists(join(server.cronDir, 'certpilot-agent')), false);
+  assert.match(run.stderr, /Error: enrollment failed for the reason above\. Nothing was changed\./);
+  assert.deepEqual(await tree(server.root), before, 'a rejected token left files behind');
+});
+
+test('install script keeps install on rejected reenroll', async () => {
+  const tools = join(work, 'tools');
+  const server = layout('server11');
+  await mkdir(server.cronDir, { recursive: true });
+  const { token } = await newEnrollmentToken();
+  const first = await runShell(pastedCommand(relay.relay.url, token), tools, server.env);
+  assert.equal(first.status, 0, `${first.stdout}\n${first.stderr}`);
+  // As if an older agent were installed, so replacing it would show in the tree.
+  await appendFile(join(server.prefix, 'certpilot-agent.mjs'), '\n// an older build\n');
+  const before = await tree(server.root);
+
+  const run = await runShell(pastedCommand(relay.relay.url, UNKNOWN_TOKEN, ' --reenroll'), tools, server.env);
+  assert.equal(run.status, 1, `${run.stdout}\n${run.stderr}`);
+  assert.match(run.stderr, /enrollment token is unknown, expired or already used/);
+  assert.deepEqual(await tree(server.root), before, 'the rejected re-enrollment changed the install');
+  const version = await runShell(`${join(server.binDir, 'certpilot-agent')} --version`, tools, {});
+  assert.equal(version.stdout.trim(), 'certpilot-agent 0.1.0');
 });
 
 test('install script checks token form first', async () => {

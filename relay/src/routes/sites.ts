@@ -130,10 +130,18 @@ async function update(deps: RelayDeps, ctx: RelayContext, siteId: string): Promi
   await checkCredential(deps, userId, origin, credentialId);
   // Only a new config is checked: pausing a site whose stored settings went stale must still work.
   if (body.config !== undefined) await checkSiteConfig(deps, userId, origin, body.config, ctx.state.locale);
+  const config =
+    body.config === undefined ? site.config : sealSiteConfig(body.config, siteId, deps.sealer, site.config);
+  const replanned = domain !== site.domain || credentialId !== site.credential_id || body.config !== undefined;
+  // A job keeps the names it was planned from while its deploy target is rebuilt from the site,
+  // so changed settings close it and the planner starts over.
+  // NOTE: the planner still judges a changed domain by the certificate recorded for the old one,
+  // so while that is not due, only a renewal by hand issues one for the new domain.
+  if (replanned) await cancelSiteJob(deps, siteId, `Site ${siteId} was changed`);
   const changes = {
     domain,
     credential_id: credentialId,
-    config: body.config === undefined ? site.config : sealSiteConfig(body.config, siteId, deps.sealer, site.config),
+    config,
     status: body.status ?? site.status,
     update_time: new Date().toISOString(),
   };

@@ -83,11 +83,16 @@ export async function planDueSites(db: RelayDb, store: JobStore, logger: Logger,
 async function isDue(db: RelayDb, site: { id: string; update_time: string }, now: Date): Promise<boolean> {
   const last = await db
     .selectFrom('renewal_jobs')
-    .select(['state', 'update_time'])
+    .select(['state', 'update_time', 'last_error'])
     .where('site_id', '=', site.id)
     .orderBy('update_time', 'desc')
     .executeTakeFirst();
-  if (last?.state === 'failed' && last.update_time >= site.update_time) return false;
+  // A job cancelled because the site changed is no verdict on the new settings, and it may
+  // carry the same update time as the change.
+  const cancelled = last?.last_error
+    ? (JSON.parse(last.last_error) as { code?: string }).code === 'JOB_CANCELLED'
+    : false;
+  if (last?.state === 'failed' && !cancelled && last.update_time >= site.update_time) return false;
   const current = await latestCertificate(db, site.id);
   return current === undefined || decideRenewal(current, { now }).due;
 }

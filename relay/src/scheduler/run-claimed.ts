@@ -7,16 +7,18 @@ import {
   CertPilotError,
   LifecycleEmitter,
   runJob,
-  serializeError,
   type AcmeIssuer,
   type Logger,
   type RenewalJob,
 } from '@certpilot/core';
 import { extendClaim, releaseClaim } from '../jobs/claims.js';
+import { closeJob } from '../jobs/close-job.js';
 import type { DbJobStore } from '../jobs/job-store.js';
 import type { DbKeyStore } from '../jobs/key-store.js';
+import { closeIfSiteChanged } from '../jobs/stale-job.js';
 import { notifyJobEnd } from '../notify/job-notify.js';
 import { buildJobContext, type JobContextDeps } from './job-context.js';
+import { kickScheduler } from './kick.js';
 
 export interface ClaimedRunDeps extends JobContextDeps {
   store: DbJobStore;
@@ -45,7 +47,8 @@ export async function runClaimedJob(deps: ClaimedRunDeps, jobId: string): Promis
   } catch (error) {
     log.warn({ err: error }, 'failed to release the claim; it expires after the lease');
   }
-  if (job)
+  // A job closed because its site changed is no news: the fresh job reports how the renewal went.
+  if (job && job.lastError?.code !== 'JOB_CANCELLED')
     await notifyJobEnd({ ...deps, logger: log }, job).catch((error) => log.warn({ err: error }, 'notify failed'));
 }
 
@@ -63,6 +66,12 @@ async function runOnce(deps: ClaimedRunDeps, job: RenewalJob, log: Logger): Prom
     if (asCertPilotError(error).retryable) throw error;
     return failTerminally(deps.store, job, error, log);
   }
+  // The context is built from the site as it is now; a job planned for other names stops here.
+  const closed = await closeIfSiteChanged({ db: deps.db, store: deps.store, logger: log }, job, site);
+  if (closed) {
+    kickScheduler(deps.db);
+    return closed;
+  }
   return runJob(
     { store: deps.store, keys: deps.keys, issuer: deps.issuer, events: new LifecycleEmitter(), logger: log },
     job,
@@ -72,19 +81,8 @@ async function runOnce(deps: ClaimedRunDeps, job: RenewalJob, log: Logger): Prom
 
 /** Settings the job cannot run with end it at once; retrying would not help. */
 async function failTerminally(store: DbJobStore, job: RenewalJob, thrown: unknown, log: Logger): Promise<RenewalJob> {
-  const error = asCertPilotError(thrown);
-  log.warn({ code: error.code }, 'renewal job cannot run with these settings');
-  const at = new Date().toISOString();
-  const lastError = serializeError(error);
-  const failed: RenewalJob = {
-    ...job,
-    step: 'failed',
-    updatedAt: at,
-    lastError,
-    history: [...job.history, { step: 'failed', at, error: lastError }],
-  };
-  await store.save(failed);
-  return failed;
+  log.warn({ code: asCertPilotError(thrown).code }, 'renewal job cannot run with these settings');
+  return closeJob(store, job, thrown);
 }
 
 async function keepClaim(deps: ClaimedRunDeps, jobId: string, log: Logger): Promise<void> {
