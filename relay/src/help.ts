@@ -107,6 +107,10 @@ that is not this machine's, an invalid database URL), 1 when it cannot start for
     'zh-CN': '未知命令 "{value}"：目前只有 start。',
     en: 'Unknown command "{value}": the only command is start.',
   },
+  extraArgument: {
+    'zh-CN': '多余的参数 "{value}"：start 不接受参数。运行 certpilot-relay --help 查看用法。',
+    en: 'Unexpected argument "{value}": start takes no arguments. Run certpilot-relay --help for usage.',
+  },
   badValue: {
     'zh-CN': '{option} 的值 "{value}" 无效：{expected}',
     en: 'Invalid value "{value}" for {option}: {expected}',

@@ -58,9 +58,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.stdout.write(`${text(locale, 'help')}\n`);
     return values.help || command === 'help' ? 0 : 2;
   }
-  if (command !== 'start' || extra.length > 0) {
-    return usageError(text(locale, 'badCommand', { value: command === 'start' ? extra.join(' ') : command }));
-  }
+  if (command !== 'start') return usageError(text(locale, 'badCommand', { value: command }));
+  if (extra.length > 0) return usageError(text(locale, 'extraArgument', { value: extra.join(' ') }));
   let settings: StartSettings;
   try {
     const flags = Object.fromEntries(

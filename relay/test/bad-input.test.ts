@@ -71,7 +71,8 @@ const CHINESE = /[\u4e00-\u9fff]/;
 
 /**
  * Sends one bad request in both languages and checks the response: the expected 4xx status, a body
- * of exactly `{ code, message }`, a message naming `field` in each language, and nothing stored.
+ * of exactly `{ code, message }` (plus `fields` when validation lists the bad fields), a message
+ * naming `field` in each language, and nothing stored.
  */
 async function rejects(
   name: string,
@@ -84,13 +85,26 @@ async function rejects(
     const rows = await storedRows();
     const response = await send(lang);
     assert.equal(response.status, status, `${name} [${lang}]: ${JSON.stringify(response.json)}`);
-    assert.deepEqual(Object.keys(response.json ?? {}).sort(), ['code', 'message'], name);
+    const { fields, ...rest } = (response.json ?? {}) as { fields?: unknown };
+    assert.deepEqual(Object.keys(rest).sort(), ['code', 'message'], name);
     const message = response.json.message as string;
     assert.match(message, field, `${name} [${lang}]: ${message}`);
+    if (fields !== undefined) checkFieldProblems(fields, message, `${name} [${lang}]`);
     if (lang === 'zh-CN') assert.match(message, CHINESE, `${name}: not in Chinese: ${message}`);
     else assert.doesNotMatch(message, CHINESE, `${name}: not in English: ${message}`);
     assert.deepEqual(await rowCounts(relay.databaseUrl), counts, `${name} [${lang}] wrote rows`);
     assert.equal(await storedRows(), rows, `${name} [${lang}] changed rows`);
+  }
+}
+
+/** Checks that each listed field problem is a `{ field, message }` whose message is part of the whole one. */
+function checkFieldProblems(fields: unknown, message: string, name: string): void {
+  assert.ok(Array.isArray(fields), `${name}: fields ${JSON.stringify(fields)}`);
+  assert.ok(fields.length > 0, `${name}: empty fields`);
+  for (const problem of fields as Array<{ field: unknown; message: unknown }>) {
+    assert.deepEqual(Object.keys(problem).sort(), ['field', 'message'], name);
+    assert.match(String(problem.field), /^(\(body\)|[\w.]+)$/, name);
+    assert.ok(message.includes(String(problem.message)), `${name}: "${String(problem.message)}" not in: ${message}`);
   }
 }
 
@@ -119,6 +133,9 @@ const BODY_ENDPOINTS: Record<string, BodyEndpoint> = {
       ['weak password', { password: 'password' }, /密码|password/i],
       ['bad email', { email: 'not-an-email' }, /email/],
       ['bad mobile', { mobile: 'call me' }, /mobile/],
+      ['mobile with letters', { mobile: '12ab' }, /mobile.*12ab/],
+      ['missing name', { name: undefined }, /name.*(显示名称|display name)/],
+      ['missing password', { password: undefined }, /password.*(密码|password as text)/],
     ],
   },
   login: {
@@ -138,6 +155,8 @@ const BODY_ENDPOINTS: Record<string, BodyEndpoint> = {
     valid: () => ({ provider: 'aliyun', name: 'k', accessKeyId: 'LTAI5tValidKey0001', accessKeySecret: 'secret-0001' }),
     cases: () => [
       ['unknown provider', { provider: 'aws' }, /provider/],
+      ['missing provider', { provider: undefined }, /provider.*qiniu.*aliyun/],
+      ['missing secret', { accessKeySecret: undefined }, /accessKeySecret.*AccessKey Secret/],
       ['short secret', { accessKeySecret: 'abc' }, /accessKeySecret/],
       ['bad key id', { accessKeyId: 'bad id!' }, /accessKeyId/],
       ['long secret', { accessKeySecret: long(257) }, /accessKeySecret/],
@@ -155,6 +174,8 @@ const BODY_ENDPOINTS: Record<string, BodyEndpoint> = {
     }),
     cases: () => [
       ['unknown origin', { origin: 'ftp' }, /origin/],
+      ['missing origin', { origin: undefined }, /origin.*nginx/],
+      ['missing domain', { domain: undefined }, /domain.*www\.example\.com/],
       ['domain with a space', { domain: 'bad domain.com' }, /domain.*bad domain\.com/],
       ['one-label domain', { domain: 'localhost' }, /domain.*localhost/],
       ['long domain', { domain: `${long(250)}.com` }, /domain/],
@@ -241,6 +262,7 @@ const BODY_ENDPOINTS: Record<string, BodyEndpoint> = {
     valid: () => ({ name: 'web2' }),
     cases: () => [
       ['empty name', { name: '  ' }, /name/],
+      ['missing name', { name: undefined }, /name.*(显示名称|display name)/],
       ['long name', { name: long(65) }, /name/],
     ],
   },
@@ -277,6 +299,8 @@ const BODY_ENDPOINTS: Record<string, BodyEndpoint> = {
     }),
     cases: () => [
       ['unknown kind', { kind: 'pager' }, /kind/],
+      ['missing kind', { kind: undefined }, /kind.*webhook/],
+      ['missing config', { config: undefined }, /config.*JSON/],
       ['unknown locale', { locale: 'fr' }, /locale/],
       ['config not an object', { config: 'x' }, /config/],
       ['bad webhook url', { config: { url: 'not a url', secret: 'hook-secret-1234' } }, /url/],

@@ -179,6 +179,18 @@ test('unknown option message is localized', () => {
   assert.match(flag.stderr, /^Option --help takes no value\./);
 });
 
+test('extra arguments are named, not the command', () => {
+  const zh = run(['start', 'extra'], { LANG: 'zh_CN.UTF-8' });
+  assert.equal(zh.status, 2);
+  assert.match(zh.stderr, /^多余的参数 "extra"：start 不接受参数。/);
+  const en = run(['start', 'extra'], { LANG: 'en_US.UTF-8' });
+  assert.equal(en.status, 2);
+  assert.match(en.stderr, /^Unexpected argument "extra": start takes no arguments\./);
+  const command = run(['stop'], { LANG: 'en_US.UTF-8' });
+  assert.equal(command.status, 2);
+  assert.match(command.stderr, /^Unknown command "stop": the only command is start\./);
+});
+
 test('start rejects empty option values', () => {
   const url = runStart(['--database-url', ''], 'en_US.UTF-8');
   assert.equal(url.status, 2, url.stderr);

@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ensureConsoleBuilt, launchChromium } from './support/browser.js';
 import { queryRows } from './support/databases.js';
+import { plannedQiniuSite } from './support/planned-site.js';
 import { newUser, startTestRelay, type TestRelay } from './support/relay.js';
 
 // A name that looks remote to the console; Chromium resolves it to the test relay on 127.0.0.1.
@@ -61,6 +62,12 @@ async function requiredMarks(page: Page, form: string): Promise<{ required: stri
   return { required: required.map((text) => text.trim()), optional };
 }
 
+/** Fills the register form: `fields` maps field names (`mobile`) to values, over working defaults. */
+async function fillRegister(page: Page, fields: Record<string, string>): Promise<void> {
+  const values = { name: 'Tester', password: 'Correct-horse-42', ...fields };
+  for (const [field, value] of Object.entries(values)) await page.fill(`#register_${field}`, value);
+}
+
 test('register checks email without bubble', async () => {
   const page = await openPage('zh-CN', '/register');
   const account = `forms_zh_${process.pid}`;
@@ -89,6 +96,59 @@ test('register email message in English', async () => {
   await page.fill('#register_email', 'ops@');
   await page.getByRole('button', { name: 'Register' }).click();
   assert.deepEqual(await fieldErrors(page), ['Enter a valid email address, such as ops@example.com']);
+  await page.context().close();
+});
+
+test('register checks mobile like the relay', async () => {
+  const page = await openPage('zh-CN', '/register');
+  const account = `forms_mobile_${process.pid}`;
+  await fillRegister(page, { account, name: '测试用户', mobile: '12ab' });
+  await page.getByRole('button', { name: label('注册') }).click();
+  assert.deepEqual(await fieldErrors(page), [
+    '请输入有效的手机号码：只含数字、空格和短横线，可以用 + 开头，例如 +86 138 0013 8000',
+  ]);
+  const users = await queryRows(relay.databaseUrl, 'select id from users where account = ?', account);
+  assert.equal(users.length, 0, 'an invalid mobile created a user');
+  await page.context().close();
+});
+
+test('relay rejection shows under its field', async () => {
+  const page = await openPage('en', '/register');
+  const account = `forms_weak_${process.pid}`;
+  await fillRegister(page, { account, password: 'short', mobile: '+86 138 0013 8000' });
+  await page.getByRole('button', { name: 'Register' }).click();
+  assert.deepEqual(await fieldErrors(page), ['The password needs at least 8 characters.']);
+  assert.equal(await page.locator('.ant-message-notice-error').count(), 0, 'the field error is not also a toast');
+
+  await page.fill('#register_password', 'Correct-horse-42');
+  await page.getByRole('button', { name: 'Register' }).click();
+  await page.waitForURL(/\/login$/);
+  await page.locator('.ant-message-notice-success', { hasText: 'Registered. Log in now.' }).waitFor();
+  assert.equal(await page.locator('.ant-message-notice-error').count(), 0);
+  const users = await queryRows<{ mobile: string }>(
+    relay.databaseUrl,
+    'select mobile from users where account = ?',
+    account,
+  );
+  assert.deepEqual(users, [{ mobile: '+86 138 0013 8000' }]);
+  await page.context().close();
+});
+
+test('held job shown in list and drawer', async () => {
+  const user = await newUser(relay, 'forms_held');
+  const siteId = await plannedQiniuSite(relay, user.token, 'held.example.com');
+  const paused = await relay.api('PATCH', `/sites/${siteId}`, { token: user.token, body: { status: 'paused' } });
+  assert.equal(paused.status, 200, JSON.stringify(paused.json));
+
+  const page = await logIn('zh-CN', user.account);
+  const row = page.locator('tr', { hasText: 'held.example.com' });
+  await row.locator('[data-testid="job-held"]').waitFor({ timeout: 10_000 });
+  assert.equal((await row.locator('[data-testid="job-held"]').innerText()).trim(), '已暂停，恢复后继续');
+  await row.getByText('held.example.com').click();
+  const job = page.locator('.ant-drawer [data-testid="job"]').first();
+  await job.waitFor();
+  assert.match(await job.innerText(), /已暂停，恢复后继续/);
+  assert.doesNotMatch(await job.innerText(), /下次重试/);
   await page.context().close();
 });
 

@@ -73,6 +73,12 @@ test('script: javascript, cached for good', async () => {
   const plain = await get(script!, { 'Accept-Encoding': 'identity' });
   assert.equal(plain.headers.get('content-encoding'), null);
   assert.equal(await gzipped.text(), await plain.text());
+
+  assert.match(html, /<link rel="icon" type="image\/svg\+xml" href="\/favicon\.svg" \/>/);
+  const icon = await get('/favicon.svg');
+  assert.equal(icon.status, 200);
+  assert.equal(icon.headers.get('content-type'), 'image/svg+xml');
+  assert.match(await icon.text(), /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
 });
 
 test('api, healthz and missing files stay out', async () => {

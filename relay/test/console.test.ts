@@ -77,7 +77,7 @@ test('console in Chinese: register to logout', async () => {
   const problems = watchProblems(page);
   const account = `browser_zh_${process.pid}`;
 
-  // Registration: the relay's password policy message appears and nothing is created.
+  // Registration: the relay's password policy message appears under its field and nothing is created.
   await page.goto(relay.relay.url);
   await page.getByText('还没有账号？注册一个').click();
   assert.equal(new URL(page.url()).pathname, '/register');
@@ -92,7 +92,10 @@ test('console in Chinese: register to logout', async () => {
     body: { account, name: '测试用户', password: 'short' },
   });
   assert.equal(weak.status, 400);
-  await expectMessage(page, weak.json.message);
+  // The password policy message shows under the password field, not as a toast.
+  await page
+    .locator('.ant-form-item:has(#register_password) .ant-form-item-explain-error', { hasText: weak.json.message })
+    .waitFor({ timeout: 10_000 });
   assert.equal(await userCount(account), 0, 'a rejected registration created a user');
 
   await page.fill('#register_password', PASSWORD);
@@ -188,7 +191,7 @@ test('console in Chinese: register to logout', async () => {
     )[0]?.status;
   await click(page, '暂停', '.ant-table-row');
   await expectMessage(page, '站点已暂停');
-  await row.getByText('已暂停').waitFor();
+  await row.getByText('已暂停', { exact: true }).waitFor();
   assert.equal(await siteStatus(), 'paused');
   await click(page, '恢复', '.ant-table-row');
   await expectMessage(page, '站点已恢复');

@@ -73,6 +73,51 @@ const site = () => ({
 });
 const register = { account: 'fresh_user', name: 'Fresh', password: 'Correct-horse-42' };
 
+const channel = { kind: 'webhook', name: 'hook', config: { url: 'https://hooks.example.com/x' } };
+
+/** A body without one required field, and what the message must contain about it in each language. */
+const MISSING_FIELDS: { path: string; body: () => Record<string, unknown>; field: string; zh: string; en: string }[] = [
+  { path: '/auth/register', body: () => register, field: 'name', zh: '显示名称', en: 'a display name' },
+  {
+    path: '/auth/register',
+    body: () => register,
+    field: 'password',
+    zh: '文本形式的账号密码',
+    en: 'the account password as text',
+  },
+  {
+    path: '/auth/login',
+    body: () => ({ account: 'x', password: 'y' }),
+    field: 'account',
+    zh: '3 到 32',
+    en: '3 to 32',
+  },
+  { path: '/credentials', body: () => credential, field: 'provider', zh: 'qiniu 或 aliyun', en: 'qiniu or aliyun' },
+  { path: '/credentials', body: () => credential, field: 'name', zh: '显示名称', en: 'a display name' },
+  { path: '/credentials', body: () => credential, field: 'accessKeyId', zh: 'AccessKey ID', en: 'AccessKey ID' },
+  { path: '/credentials', body: () => credential, field: 'accessKeySecret', zh: 'AccessKey Secret', en: 'Secret' },
+  { path: '/sites', body: site, field: 'origin', zh: 'qiniu-cdn、qiniu-kodo', en: 'qiniu-cdn, qiniu-kodo' },
+  { path: '/sites', body: site, field: 'domain', zh: '站点的域名', en: "the site's domain name" },
+  { path: '/agents', body: () => ({ name: 'web' }), field: 'name', zh: '显示名称', en: 'a display name' },
+  { path: '/notification-channels', body: () => channel, field: 'kind', zh: 'email、dingtalk', en: 'email, dingtalk' },
+  { path: '/notification-channels', body: () => channel, field: 'name', zh: '显示名称', en: 'a display name' },
+  { path: '/notification-channels', body: () => channel, field: 'config', zh: 'JSON 对象', en: 'a JSON object' },
+];
+
+function missingFieldCase(entry: (typeof MISSING_FIELDS)[number]): Case {
+  return {
+    name: `missing ${entry.field} on ${entry.path}`,
+    method: 'POST',
+    path: () => entry.path,
+    body: () => Object.fromEntries(Object.entries(entry.body()).filter(([key]) => key !== entry.field)),
+    auth: entry.path !== '/auth/register' && entry.path !== '/auth/login',
+    status: 400,
+    zh: [`缺少 ${entry.field}：请填写`, entry.zh],
+    en: [`${entry.field}: is required, expected`, entry.en],
+    never: ['请填写该字段', 'undefined'],
+  };
+}
+
 const CASES: Case[] = [
   {
     name: 'missing account',
@@ -81,7 +126,7 @@ const CASES: Case[] = [
     body: { name: 'A', password: 'Correct-horse-42' },
     status: 400,
     zh: ['缺少 account：请填写 3 到 32 个字母'],
-    en: ['account: is required (3 to 32 letters'],
+    en: ['account: is required, expected 3 to 32 letters'],
     never: ['undefined', 'expected string'],
   },
   {
@@ -143,8 +188,8 @@ const CASES: Case[] = [
     path: () => '/auth/login',
     body: { account: 'someone', password: [PASSWORD] },
     status: 400,
-    zh: ['password 必须是文本，收到的是列表'],
-    en: ['password: must be text, not a list'],
+    zh: ['password 必须是文本形式的账号密码，收到的是列表'],
+    en: ['password: must be the account password as text, not a list'],
     never: [PASSWORD],
   },
   {
@@ -210,8 +255,8 @@ const CASES: Case[] = [
     auth: true,
     status: 400,
     zh: ['缺少 config.bucket：请填写 OSS 存储桶名称'],
-    en: ['config.bucket: is required (the OSS bucket name'],
-    never: ['nonoptional'],
+    en: ['config.bucket: is required, expected the OSS bucket name of 3 to 63 characters'],
+    never: ['nonoptional', '))'],
   },
   {
     name: 'misspelt config key',
@@ -221,7 +266,7 @@ const CASES: Case[] = [
     auth: true,
     status: 400,
     zh: ['不认识的字段 edge.prot：请删除，或检查拼写'],
-    en: ['Unrecognized key: "edge.prot" (remove it or check the spelling)'],
+    en: ['unknown key "edge.prot": remove it or check the spelling'],
   },
   {
     name: 'config value of the wrong type',
@@ -243,6 +288,27 @@ const CASES: Case[] = [
     zh: ['config 中的键 "1bad" 无效：需要以字母开头'],
     en: ['config: key "1bad" is invalid (use a key of up to 64 letters'],
   },
+  {
+    name: 'unknown top-level keys',
+    method: 'POST',
+    path: () => '/auth/register',
+    body: { ...register, nickname: 'x', phone: '1' },
+    status: 400,
+    zh: ['不认识的字段 nickname、phone：请删除，或检查拼写'],
+    en: ['unknown keys "nickname", "phone": remove them or check the spelling'],
+  },
+  {
+    name: 'bad domain in Chinese punctuation',
+    method: 'POST',
+    path: () => '/sites',
+    body: () => ({ ...site(), domain: 'bad_domain!.example.com' }),
+    auth: true,
+    status: 400,
+    zh: ['请求无效：domain：域名 "bad_domain!.example.com" 无效'],
+    en: ['Invalid request: domain: '],
+    never: ['domain: 域名'],
+  },
+  ...MISSING_FIELDS.map(missingFieldCase),
   {
     name: 'email in words',
     method: 'POST',
@@ -292,7 +358,7 @@ const CASES: Case[] = [
     auth: true,
     status: 400,
     zh: ['缺少 key：请填写 webhook 地址中的令牌部分'],
-    en: ['key: is required (only the token from the webhook URL'],
+    en: ['key: is required, expected only the token from the webhook URL'],
   },
   {
     name: 'unknown channel setting',
@@ -302,7 +368,7 @@ const CASES: Case[] = [
     auth: true,
     status: 400,
     zh: ['不认识的字段 sign'],
-    en: ['Unrecognized key: "sign"'],
+    en: ['unknown key "sign": remove it or check the spelling'],
   },
   {
     name: 'dingtalk token not echoed',

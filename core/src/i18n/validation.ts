@@ -97,7 +97,7 @@ function englishText(issue: Issue, { path, value, texts, root }: Words): string 
       if (issue.input === undefined)
         return issue.expected === 'string' && !described(path, texts)
           ? `${path}: is required`
-          : `${path}: is required (${expected})`;
+          : `${path}: is required, expected ${expected}`;
       return `${path}: must be ${expected}, not ${receivedType(issue.input, 'en')}${value === undefined ? '' : ` ${value}`}`;
     }
     case 'too_small':
@@ -107,12 +107,18 @@ function englishText(issue: Issue, { path, value, texts, root }: Words): string 
       const expected = formatExpectation(issue, path, 'en', texts);
       return expected === undefined ? `${path}: has the wrong form${not}` : `${path}: must be ${expected}${not}`;
     }
-    case 'invalid_value':
-      return `${path}: must be ${issue.values.length === 1 ? '' : 'one of '}${issue.values.map(String).join(', ')}${not}`;
+    case 'invalid_value': {
+      const allowed = `${issue.values.length === 1 ? '' : 'one of '}${issue.values.map(String).join(', ')}`;
+      // zod reports a missing enum field as invalid_value without an input.
+      if (issue.input === undefined)
+        return `${path}: is required, expected ${expectation(path, 'en', texts) ?? allowed}`;
+      return `${path}: must be ${allowed}${not}`;
+    }
     case 'unrecognized_keys': {
+      const many = issue.keys.length > 1;
       const keys = issue.keys.map((key) => `"${key}"`).join(', ');
       const prefix = issue.path.length === 0 ? '' : `${path}: `;
-      return `${prefix}Unrecognized key${issue.keys.length > 1 ? 's' : ''}: ${keys} (remove it or check the spelling)`;
+      return `${prefix}unknown key${many ? 's' : ''} ${keys}: remove ${many ? 'them' : 'it'} or check the spelling`;
     }
     case 'invalid_union':
       return unionText(issue, 'en', { path, value, texts, root });
@@ -156,6 +162,7 @@ function chineseText(issue: Issue, { path, value, texts, root }: Words): string 
     }
     case 'invalid_value': {
       const allowed = issue.values.map(String).join('、');
+      if (issue.input === undefined) return `缺少 ${path}：请填写${expectation(path, 'zh-CN', texts) ?? allowed}`;
       if (issue.values.length === 1) return `${path} 必须是 ${allowed}，收到的是${quoted || '其他值'}`;
       return `${path} 不支持${quoted || '该值'}：可选值为 ${allowed}`;
     }

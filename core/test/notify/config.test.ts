@@ -150,7 +150,7 @@ describe('parseChannelConfig, invalid', () => {
     const error = invalid('feishu', { name: 'f', token: 'abc', sign: 'x' });
 
     assert.equal(error.params.field, '(top level)');
-    assert.match(error.message, /Unrecognized key: "sign"/);
+    assert.match(error.message, /unknown key "sign": remove it or check the spelling/);
   });
 
   test('every problem listed', () => {

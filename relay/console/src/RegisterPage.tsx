@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from './api.js';
 import { AuthCard } from './AuthCard.js';
 import { navigate } from './navigation.js';
-import { useEmailRule, useRequired } from './rules.js';
+import { useEmailRule, useMobileRule, useRequired } from './rules.js';
 import { useAction } from './useAction.js';
 
 interface RegisterForm {
@@ -14,22 +14,35 @@ interface RegisterForm {
   email?: string;
 }
 
-/** Registration. The relay checks the password policy, and its message is shown as it comes. */
+const FIELDS: ReadonlyArray<keyof RegisterForm> = ['account', 'name', 'password', 'mobile', 'email'];
+/** Rejections that concern one field but name none: shown under that field. */
+const CODE_FIELDS = { PASSWORD_TOO_WEAK: 'password', ACCOUNT_EXISTS: 'account' };
+
+/**
+ * Registration. The form checks each field as the relay does. A rejection that concerns one
+ * field, such as the relay's password policy message, shows under that field as it comes.
+ */
 export function RegisterPage() {
   const { t } = useTranslation();
+  const [form] = Form.useForm<RegisterForm>();
   const { busy, run } = useAction();
   const required = useRequired();
   const emailRule = useEmailRule();
+  const mobileRule = useMobileRule();
 
   const submit = (values: RegisterForm) =>
-    run(async () => {
-      await api('POST', '/auth/register', withoutEmpty(values));
-      navigate('/login');
-    }, t('auth.registered'));
+    run(
+      async () => {
+        await api('POST', '/auth/register', withoutEmpty(values));
+        navigate('/login');
+      },
+      t('auth.registered'),
+      { form, fields: FIELDS, codeFields: CODE_FIELDS },
+    );
 
   return (
     <AuthCard title={t('auth.registerTitle')}>
-      <Form<RegisterForm> name="register" layout="vertical" onFinish={(values) => void submit(values)}>
+      <Form<RegisterForm> form={form} name="register" layout="vertical" onFinish={(values) => void submit(values)}>
         <Form.Item
           name="account"
           label={t('auth.account')}
@@ -44,7 +57,7 @@ export function RegisterPage() {
         <Form.Item name="password" label={t('auth.password')} rules={required(t('auth.password'))}>
           <Input.Password autoComplete="new-password" />
         </Form.Item>
-        <Form.Item name="mobile" label={t('auth.mobile')}>
+        <Form.Item name="mobile" label={t('auth.mobile')} rules={mobileRule}>
           <Input autoComplete="tel" />
         </Form.Item>
         <Form.Item name="email" label={t('auth.email')} rules={emailRule}>

@@ -58,13 +58,13 @@ function JobItem({ job }: { job: Job }) {
     <List.Item data-testid="job">
       <Space orientation="vertical" style={{ width: '100%' }}>
         <Space wrap>
-          <JobState state={job.state} />
+          <JobState state={job.state} held={job.held} />
           <Typography.Text>{job.names.join(', ')}</Typography.Text>
           <Typography.Text type="secondary">{time(job.createTime)}</Typography.Text>
           <Typography.Text type="secondary">
             {t('sites.attempts')}: {job.attempts}
           </Typography.Text>
-          {job.nextRunAt && (
+          {job.nextRunAt && !job.held && (
             <Typography.Text type="secondary">
               {t('sites.nextRun')}: {time(job.nextRunAt)}
             </Typography.Text>

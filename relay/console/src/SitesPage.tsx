@@ -124,7 +124,7 @@ function LastJob({ job, language }: { job: JobSummary | null; language: string }
     <Space orientation="vertical" size={0}>
       <Tooltip title={job.error?.message}>
         <span>
-          <JobState state={job.state} />
+          <JobState state={job.state} held={job.held} />
         </span>
       </Tooltip>
       <Typography.Text type="secondary" style={{ fontSize: 12 }}>

@@ -5,12 +5,20 @@
  */
 export const API_BASE = '/api/v1';
 
+/** One bad field of a rejected request body (`field` is a dotted path such as `config.bucket`). */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
 /** A failed API call: the HTTP status and the relay's error body. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The bad fields the relay lists for a body that failed validation; empty otherwise. */
+    readonly fields: FieldProblem[] = [],
   ) {
     super(message);
   }
@@ -41,8 +49,9 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   const text = await response.text();
   const json = text === '' ? undefined : parseJson(text);
   if (!response.ok) {
-    const error = (json ?? {}) as { code?: string; message?: string };
-    throw new ApiError(response.status, error.code ?? 'HTTP', error.message ?? `HTTP ${response.status}`);
+    const error = (json ?? {}) as { code?: string; message?: string; fields?: FieldProblem[] };
+    const message = error.message ?? `HTTP ${response.status}`;
+    throw new ApiError(response.status, error.code ?? 'HTTP', message, error.fields ?? []);
   }
   return json as T;
 }
@@ -81,6 +90,8 @@ export type CloudOrigin = (typeof CLOUD_ORIGINS)[number];
 export interface JobSummary {
   id: string;
   state: string;
+  /** True while the site is paused and this job unfinished: it runs again only after the site is resumed. */
+  held: boolean;
   createTime: string;
   updateTime: string;
   error: { code: string; message: string } | null;
@@ -112,6 +123,8 @@ export interface Job {
   names: string[];
   attempts: number;
   nextRunAt: string | null;
+  /** True while the site is paused and this job unfinished: it runs again only after the site is resumed. */
+  held: boolean;
   createTime: string;
   updateTime: string;
   certificate: { serial: string; notBefore: string; notAfter: string } | null;

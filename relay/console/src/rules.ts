@@ -18,6 +18,18 @@ export function useRequired(): (field: string, input?: FieldInput) => Array<{ re
 }
 
 /**
+ * The relay's rule for a mobile number (registerBody in relay/src/routes/auth-schemas.ts): an
+ * optional "+", then 5 to 20 digits, spaces or hyphens, the first a digit.
+ */
+const MOBILE = /^\+?[0-9][0-9 -]{4,19}$/;
+
+/** Returns the rule that checks a mobile number as the relay does, with a localized message. */
+export function useMobileRule(): Array<{ pattern: RegExp; message: string }> {
+  const { t } = useTranslation();
+  return [{ pattern: MOBILE, message: t('common.invalidMobile') }];
+}
+
+/**
  * Returns the rule that checks an email address with antd's validator and a localized message.
  * Use it on a `type="text"` input: `type="email"` would make the browser show its own bubble,
  * in the browser's language.

@@ -62,7 +62,8 @@ export function consoleFiles(dir = DEFAULT_CONSOLE_DIR) {
       return sendAsset(ctx, file, await isFile(`${file}.gz`));
     }
     // A missing file with an extension (`/favicon.ico`, `/agent/install.sh`) is a real 404;
-    // only page paths fall back to index.html.
+    // only page paths fall back to index.html. index.html links /favicon.svg, so browsers
+    // do not ask for /favicon.ico.
     if (ctx.path !== '/' && extname(ctx.path) !== '') return next();
     await sendIndex(ctx, root);
   };

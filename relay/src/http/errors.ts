@@ -2,9 +2,11 @@ import { asCertPilotError, CertPilotError } from '@certpilot/core';
 import type { Next } from 'koa';
 import { describeError, httpStatus } from './messages.js';
 import type { RelayContext } from './state.js';
+import { InvalidFieldsError } from './validate.js';
 
 /**
- * Turns every thrown error into a JSON body `{ code, message }` in the request's language.
+ * Turns every thrown error into a JSON body `{ code, message }` in the request's language, plus
+ * `fields` for a body that failed validation.
  * Errors a client cannot cause answer 500 with the request id only: their details (paths,
  * driver messages) go to the log, not to the client.
  */
@@ -36,7 +38,9 @@ export function errorResponses() {
         return;
       }
       ctx.state.logger.info({ code: error.code }, 'request rejected');
-      ctx.body = { code: error.code, message: describeError(error, ctx.state.locale) };
+      const body = { code: error.code, message: describeError(error, ctx.state.locale) };
+      // A body that failed validation also lists its bad fields, for forms to show under each field.
+      ctx.body = error instanceof InvalidFieldsError ? { ...body, fields: error.fields } : body;
     }
   };
 }

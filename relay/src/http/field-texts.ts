@@ -10,6 +10,33 @@ export const RELAY_FIELD_TEXTS: FieldTexts = {
     'zh-CN': '3 到 32 个字母、数字、_、. 或 -',
     en: '3 to 32 letters, digits, "_", "." or "-"',
   },
+  // Top-level fields of the request bodies, so that the error for a missing one names what to enter.
+  name: { 'zh-CN': '显示名称，例如“运维值班”', en: 'a display name such as "Ops on call"' },
+  password: { 'zh-CN': '文本形式的账号密码', en: 'the account password as text' },
+  email: { 'zh-CN': '邮箱地址，例如 name@example.com', en: 'an email address such as name@example.com' },
+  provider: { 'zh-CN': '云服务商 qiniu 或 aliyun', en: 'the cloud provider, qiniu or aliyun' },
+  accessKeySecret: {
+    'zh-CN': '云服务商控制台中的 AccessKey Secret，8 到 256 个字符',
+    en: "the AccessKey Secret from the provider's console, 8 to 256 characters",
+  },
+  origin: {
+    'zh-CN': '证书部署的位置 qiniu-cdn、qiniu-kodo、aliyun-oss、aliyun-cdn、aliyun-dcdn 或 nginx',
+    en: 'where the certificate goes: qiniu-cdn, qiniu-kodo, aliyun-oss, aliyun-cdn, aliyun-dcdn or nginx',
+  },
+  domain: {
+    'zh-CN': '站点的域名，例如 www.example.com 或 *.example.com',
+    en: "the site's domain name, such as www.example.com or *.example.com",
+  },
+  kind: {
+    'zh-CN': '通知渠道类型 email、dingtalk、wecom、feishu 或 webhook',
+    en: 'the channel kind: email, dingtalk, wecom, feishu or webhook',
+  },
+  // Sites and channels both have `config`; only a channel's is required.
+  config: {
+    'zh-CN': '设置组成的 JSON 对象，例如 webhook 渠道的 {"url": "https://hooks.example.com/certpilot"}',
+    en: 'a JSON object of settings, such as {"url": "https://hooks.example.com/certpilot"} for a webhook channel',
+  },
+  locale: { 'zh-CN': '通知使用的语言 zh-CN 或 en', en: 'the language of the notifications, zh-CN or en' },
   mobile: {
     'zh-CN': '手机号码，只含数字、空格和 -，可以用 + 开头，例如 +86 138 0013 8000',
     en: 'a phone number of digits, spaces and "-", optionally starting with "+", such as +86 138 0013 8000',
@@ -37,7 +64,7 @@ export const RELAY_FIELD_TEXTS: FieldTexts = {
     'zh-CN': '地域 ID（小写字母、数字和 -），例如 cn-hangzhou',
     en: 'a region ID of lowercase letters, digits and "-", such as cn-hangzhou',
   },
-  'config.bucket': { 'zh-CN': 'OSS 存储桶名称（3 到 63 个字符）', en: 'the OSS bucket name (3 to 63 characters)' },
+  'config.bucket': { 'zh-CN': 'OSS 存储桶名称，3 到 63 个字符', en: 'the OSS bucket name of 3 to 63 characters' },
   'config.challenge.resolvers': {
     'zh-CN': '逗号分隔的 IP 地址，可带端口，例如 223.5.5.5,1.1.1.1:53',
     en: 'IP addresses separated by commas, optionally with a port, such as 223.5.5.5,1.1.1.1:53',

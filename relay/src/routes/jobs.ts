@@ -18,6 +18,7 @@ import type { Locale } from '../locale.js';
 import { cloudSiteConfigSchema, isCloudOrigin, parseCloudSite } from '../scheduler/cloud-site.js';
 import { kickScheduler } from '../scheduler/kick.js';
 import { planOrFind } from '../scheduler/planner.js';
+import { isHeld } from './site-status.js';
 import type { RenewalJob } from '@certpilot/core';
 
 const HISTORY_LIMIT = 50;
@@ -39,7 +40,9 @@ export function jobRoutes(deps: RelayDeps): Router<RelayState> {
       .orderBy('create_time', 'desc')
       .limit(HISTORY_LIMIT)
       .execute();
-    ctx.body = { jobs: jobs.map((job) => publicJob(job, ctx.state.locale)) };
+    ctx.body = {
+      jobs: jobs.map((job) => ({ ...publicJob(job, ctx.state.locale), held: isHeld(row.status, job.state) })),
+    };
   });
   return router;
 }

@@ -5,6 +5,7 @@
 import { CertPilotError, type SerializedError } from '@certpilot/core';
 import type { RelayDb } from '../db/database.js';
 import { describeError } from '../http/messages.js';
+import { FINAL_STATES } from '../jobs/job-store.js';
 import type { Locale } from '../locale.js';
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -17,6 +18,8 @@ export interface SiteStatus {
   lastJob: {
     id: string;
     state: string;
+    /** True while the site is paused and the job unfinished: the scheduler skips it until the site is resumed. */
+    held: boolean;
     createTime: string;
     updateTime: string;
     error: { code: string; message: string } | null;
@@ -53,7 +56,9 @@ export async function readSiteStatuses(
 
   const jobs = await db
     .selectFrom('renewal_jobs as job')
+    .innerJoin('user_sites as site', 'site.id', 'job.site_id')
     .select(['job.id', 'job.site_id', 'job.state', 'job.last_error', 'job.create_time', 'job.update_time'])
+    .select('site.status as site_status')
     .where('job.user_id', '=', userId)
     .where('job.site_id', 'in', siteIds)
     .where('job.create_time', '=', (eb) =>
@@ -69,12 +74,22 @@ export async function readSiteStatuses(
     status.lastJob = {
       id: row.id,
       state: row.state,
+      held: isHeld(row.site_status, row.state),
       createTime: row.create_time,
       updateTime: row.update_time,
       error: row.last_error === null ? null : describeJobError(row.last_error, locale),
     };
   }
   return statuses;
+}
+
+/**
+ * Tells whether a job waits on its site's pause rather than on its own schedule. The scheduler
+ * claims only jobs of active sites, so a paused site's unfinished job keeps its state and its
+ * `nextRunAt` (possibly in the past) until the site is resumed.
+ */
+export function isHeld(siteStatus: string, jobState: string): boolean {
+  return siteStatus === 'paused' && !(FINAL_STATES as readonly string[]).includes(jobState);
 }
 
 function describeJobError(stored: string, locale: Locale): { code: string; message: string } {

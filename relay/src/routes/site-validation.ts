@@ -46,7 +46,7 @@ export function siteDomain(origin: Origin, value: string, locale: Locale): strin
     domain = normalizeDomainName(value);
   } catch (error) {
     if (!isCertPilotError(error, 'NAME_INVALID')) throw error;
-    const problems = `domain: ${describeError(error, locale)}`;
+    const problems = `domain${locale === 'zh-CN' ? '：' : ': '}${describeError(error, locale)}`;
     throw new CertPilotError('REQUEST_INVALID', `Invalid request: ${problems}`, { params: { problems }, cause: error });
   }
   if (domain.startsWith('*.') && EXACT_NAME_ORIGINS.has(origin)) {

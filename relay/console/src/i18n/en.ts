@@ -34,6 +34,8 @@ export const en: Messages<typeof zhCN> = {
     choose: 'Choose the {{field}}',
     choose_latin: 'Choose the {{field}}',
     invalidEmail: 'Enter a valid email address, such as ops@example.com',
+    invalidMobile:
+      'Enter a valid phone number of digits, spaces and hyphens, optionally starting with +, such as +86 138 0013 8000',
     copy: 'Copy',
   },
   auth: {
@@ -76,6 +78,7 @@ export const en: Messages<typeof zhCN> = {
     noHistory: 'This site has no renewal jobs yet',
     attempts: 'Attempts',
     nextRun: 'Next retry',
+    held: 'Held while paused',
     certificate: 'Certificate',
     serial: 'Serial',
     validity: 'Valid',

@@ -29,6 +29,7 @@ export const zhCN = {
     choose: '请选择{{field}}',
     choose_latin: '请选择 {{field}}',
     invalidEmail: '请输入有效的电子邮箱地址，例如 ops@example.com',
+    invalidMobile: '请输入有效的手机号码：只含数字、空格和短横线，可以用 + 开头，例如 +86 138 0013 8000',
     copy: '复制',
   },
   auth: {
@@ -71,6 +72,7 @@ export const zhCN = {
     noHistory: '该站点还没有续期任务',
     attempts: '尝试次数',
     nextRun: '下次重试',
+    held: '已暂停，恢复后继续',
     certificate: '证书',
     serial: '序列号',
     validity: '有效期',
