@@ -201,29 +201,32 @@ test('site form wording in English', async () => {
 });
 
 /** Creates an agent on the Agents page and returns the plain-HTTP warning's text, or undefined. */
-async function enrollmentWarning(page: Page): Promise<string | undefined> {
+async function enrollmentWarning(page: Page, agentName: string): Promise<string | undefined> {
   await page.locator('.ant-menu').getByText('Agent').click();
   await page.getByRole('button', { name: label('接入服务器') }).click();
-  await page.fill('#agent_name', 'web-01');
+  await page.fill('#agent_name', agentName);
   await page
     .locator('.ant-modal-footer')
     .getByRole('button', { name: label('保存') })
     .click();
-  await page.locator('[data-testid="install-command"]').waitFor();
+  // Either the commands appear or the console shows why not; the failure then says which.
+  const error = page.locator('.ant-message-error');
+  await page.locator('[data-testid="install-command"], .ant-message-error').first().waitFor({ timeout: 60_000 });
+  if ((await error.count()) > 0) throw new Error(`creating agent ${agentName} failed: ${await error.innerText()}`);
   const warning = page.locator('[data-testid="plain-http-warning"]');
   return (await warning.count()) === 0 ? undefined : warning.innerText();
 }
 
-test('enrollment warns about plain HTTP', async () => {
+test('enrollment warns about plain HTTP', { timeout: 150_000 }, async () => {
   const { account } = await newUser(relay, 'forms_agent_');
   const local = await logIn('zh-CN', account);
-  assert.equal(await enrollmentWarning(local), undefined, 'a loopback address needs no warning');
+  assert.equal(await enrollmentWarning(local, 'web-01'), undefined, 'a loopback address needs no warning');
   await local.context().close();
 
   // The same relay under a name that is not loopback, reached over plain HTTP.
   const remoteUrl = relay.relay.url.replace('127.0.0.1', REMOTE_NAME);
   const page = await logIn('zh-CN', account, remoteUrl);
-  const warning = await enrollmentWarning(page);
+  const warning = await enrollmentWarning(page, 'web-02');
   assert.match(
     warning ?? '',
     new RegExp(`^中继地址 ${remoteUrl.replace(/\./g, '\\.')} 是明文 HTTP：令牌和 Agent 的报告会不加密地经过网络。`),

@@ -46,13 +46,39 @@ function sslcertUploads(): number {
   return world.qiniu.requests.filter((request) => request.method === 'POST' && request.path === '/sslcert').length;
 }
 
+/** Counts what a renewal leaves at Pebble and the fake CDN, to compare before and after. */
+function renewalCounts() {
+  return { orders: world.pebble.orderCount(), issued: world.pebble.issuedCount(), uploads: sslcertUploads() };
+}
+
+/**
+ * Checks that exactly one order, one issuance and one upload happened since `before`, and that
+ * the CDN edge serves the job's certificate for `domain`.
+ */
+async function assertRenewedOnce(
+  before: ReturnType<typeof renewalCounts>,
+  domain: string,
+  certificate: { serial: string },
+): Promise<void> {
+  const now = renewalCounts();
+  assert.equal(now.orders - before.orders, 1, 'one ACME order');
+  assert.equal(now.issued - before.issued, 1, 'one certificate issued');
+  assert.equal(now.uploads - before.uploads, 1, 'one upload to the CDN');
+  const edge = await probeCertificate({
+    host: new LocalHost(),
+    address: '127.0.0.1',
+    port: world.qiniu.edgePort,
+    servername: domain,
+  });
+  assert.equal(edge.serial, certificate.serial);
+  assert.match(edge.issuer, /Pebble/);
+}
+
 for (const step of ['issued', 'deployed'] as const) {
   test(`a relay killed after ${step} resumes the job once its claim expires`, { timeout: 120_000 }, async () => {
     const dataDir = await world.dataDir();
     const domain = `${step}.example.test`;
-    const ordersBefore = world.pebble.orderCount();
-    const issuedBefore = world.pebble.issuedCount();
-    const uploadsBefore = sslcertUploads();
+    const before = renewalCounts();
 
     const first = await start(dataDir, { CERTPILOT_FAILPOINT: `after-step:${step}` });
     const { token } = await cloudUser(first, 'restart');
@@ -76,17 +102,7 @@ for (const step of ['issued', 'deployed'] as const) {
     const steps = done.steps.map((entry: { step: string }) => entry.step);
     assert.deepEqual(steps, ['planned', 'issuing', 'issued', 'deploying', 'deployed', 'verifying', 'done']);
 
-    assert.equal(world.pebble.orderCount() - ordersBefore, 1, 'one ACME order');
-    assert.equal(world.pebble.issuedCount() - issuedBefore, 1, 'one certificate issued');
-    assert.equal(sslcertUploads() - uploadsBefore, 1, 'one upload to the CDN');
-    const edge = await probeCertificate({
-      host: new LocalHost(),
-      address: '127.0.0.1',
-      port: world.qiniu.edgePort,
-      servername: domain,
-    });
-    assert.equal(edge.serial, done.certificate.serial);
-    assert.match(edge.issuer, /Pebble/);
+    await assertRenewedOnce(before, domain, done.certificate);
     assert.equal((await jobRows(dataDir, siteId)).length, 1);
     await second.kill();
   });
@@ -98,9 +114,7 @@ test(
   async () => {
     const dataDir = await world.dataDir();
     const domain = 'held.example.test';
-    const ordersBefore = world.pebble.orderCount();
-    const issuedBefore = world.pebble.issuedCount();
-    const uploadsBefore = sslcertUploads();
+    const before = renewalCounts();
 
     const first = await start(dataDir);
     const { token } = await cloudUser(first, 'held');
@@ -124,16 +138,7 @@ test(
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a job as the API sends it
     const done: any = await waitForDone(second, token, siteId);
     assert.equal(done.id, waiting.id);
-    assert.equal(world.pebble.orderCount() - ordersBefore, 1, 'one ACME order');
-    assert.equal(world.pebble.issuedCount() - issuedBefore, 1, 'one certificate issued');
-    assert.equal(sslcertUploads() - uploadsBefore, 1, 'one upload to the CDN');
-    const edge = await probeCertificate({
-      host: new LocalHost(),
-      address: '127.0.0.1',
-      port: world.qiniu.edgePort,
-      servername: domain,
-    });
-    assert.equal(edge.serial, done.certificate.serial);
+    await assertRenewedOnce(before, domain, done.certificate);
     await second.kill();
   },
 );
