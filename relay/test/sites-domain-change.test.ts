@@ -32,6 +32,7 @@ interface JobListed {
   id: string;
   state: string;
   names: string[];
+  certificate?: { serial: string };
 }
 
 const jobRows = (url: string, siteId: string) =>
@@ -142,4 +143,38 @@ test('domain change closes retrying job', { timeout: 120_000 }, async () => {
     waiting.id,
   );
   await expectServed(relay, siteId, 'retry-new.example.test');
+});
+
+test('domain change renews a site whose certificate is not due', { timeout: 120_000 }, async () => {
+  const relay = await startCloudRelay(world, await dataDir());
+  relays.push(relay);
+  const user = await cloudUser(relay, 'rename');
+  const siteId = await addQiniuSite(world, relay, user.token, 'fresh-old.example.test');
+  const first = await waitForDone(relay, user.token, siteId);
+  await addCdnDomain('fresh-new.example.test');
+
+  // The first certificate has about 90 days left; only the new name makes the site due.
+  const changed = await relay.api('PATCH', `/sites/${siteId}`, {
+    token: user.token,
+    body: { domain: 'fresh-new.example.test' },
+  });
+  assert.equal(changed.status, 200, JSON.stringify(changed.json));
+  const done = await waitFor(
+    'a job for the new domain',
+    async () =>
+      (await listedJobs(relay, user.token, siteId)).find(
+        (job) => job.id !== first.id && job.state === 'done' && job.names.includes('fresh-new.example.test'),
+      ),
+    90_000,
+  );
+  assert.deepEqual(done.names, ['fresh-new.example.test']);
+  // Both certificates expire about 90 days out, so the check names the new job's serial.
+  const edge = await probeCertificate({
+    host: new LocalHost(),
+    address: '127.0.0.1',
+    port: world.qiniu.edgePort,
+    servername: 'fresh-new.example.test',
+  });
+  assert.equal(edge.serial, done.certificate?.serial);
+  assert.deepEqual(edge.names, ['fresh-new.example.test']);
 });

@@ -135,8 +135,7 @@ async function update(deps: RelayDeps, ctx: RelayContext, siteId: string): Promi
   const replanned = domain !== site.domain || credentialId !== site.credential_id || body.config !== undefined;
   // A job keeps the names it was planned from while its deploy target is rebuilt from the site,
   // so changed settings close it and the planner starts over.
-  // NOTE: the planner still judges a changed domain by the certificate recorded for the old one,
-  // so while that is not due, only a renewal by hand issues one for the new domain.
+  // The planner then finds the recorded certificate's names differ and renews at once.
   if (replanned) await cancelSiteJob(deps, siteId, `Site ${siteId} was changed`);
   const changes = {
     domain,

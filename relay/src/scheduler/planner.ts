@@ -12,16 +12,22 @@ type PlannedSite = { id: string; origin: string; domain: string; config: string 
 export async function latestCertificate(
   db: RelayDb,
   siteId: string,
-): Promise<(RenewalJob['previous'] & { notBefore: string }) | undefined> {
+): Promise<(RenewalJob['previous'] & { notBefore: string; names: string[] }) | undefined> {
   const row = await db
     .selectFrom('certificates')
-    .select(['serial', 'fingerprint', 'not_before', 'not_after'])
+    .select(['serial', 'fingerprint', 'not_before', 'not_after', 'names'])
     .where('site_id', '=', siteId)
     .where('delete_time', 'is', null)
     .orderBy('not_after', 'desc')
     .executeTakeFirst();
   return (
-    row && { serial: row.serial, fingerprint: row.fingerprint, notBefore: row.not_before, notAfter: row.not_after }
+    row && {
+      serial: row.serial,
+      fingerprint: row.fingerprint,
+      notBefore: row.not_before,
+      notAfter: row.not_after,
+      names: JSON.parse(row.names) as string[],
+    }
   );
 }
 
@@ -80,7 +86,7 @@ export async function planDueSites(db: RelayDb, store: JobStore, logger: Logger,
   return planned;
 }
 
-async function isDue(db: RelayDb, site: { id: string; update_time: string }, now: Date): Promise<boolean> {
+async function isDue(db: RelayDb, site: PlannedSite & { update_time: string }, now: Date): Promise<boolean> {
   const last = await db
     .selectFrom('renewal_jobs')
     .select(['state', 'update_time', 'last_error'])
@@ -94,7 +100,14 @@ async function isDue(db: RelayDb, site: { id: string; update_time: string }, now
     : false;
   if (last?.state === 'failed' && !cancelled && last.update_time >= site.update_time) return false;
   const current = await latestCertificate(db, site.id);
-  return current === undefined || decideRenewal(current, { now }).due;
+  if (current === undefined) return true;
+  // A certificate for other names (the site's domain or names changed) is due at once.
+  return !sameNames(current.names, namesOf(site)) || decideRenewal(current, { now }).due;
+}
+
+function sameNames(a: string[], b: string[]): boolean {
+  const sorted = (names: string[]) => [...new Set(names)].sort().join(',');
+  return sorted(a) === sorted(b);
 }
 
 /** The certificate names from the site's settings; bad settings fail the job when it runs. */
