@@ -8,7 +8,7 @@ import type { Selectable } from 'kysely';
 import type { RelayDb } from '../db/database.js';
 import type { UserSitesTable } from '../db/schema.js';
 import { parseCloudSite } from '../scheduler/cloud-site.js';
-import { planOrFind } from '../scheduler/planner.js';
+import { planOrFind, sameNames } from '../scheduler/planner.js';
 import { closeJob } from './close-job.js';
 import type { DbJobStore } from './job-store.js';
 
@@ -36,9 +36,4 @@ export async function closeIfSiteChanged(
   const fresh = await planOrFind(deps.db, deps.store, site);
   deps.logger.info({ siteId: site.id, jobId: job.id, freshJobId: fresh.id }, 'site names changed; re-planned its job');
   return closed;
-}
-
-function sameNames(a: readonly string[], b: readonly string[]): boolean {
-  const sorted = (names: readonly string[]) => [...names].sort().join(' ');
-  return sorted(a) === sorted(b);
 }

@@ -10,7 +10,7 @@ import type { Selectable } from 'kysely';
 import { DbUploadRegistry } from '../jobs/upload-registry.js';
 import { parseCloudSite } from './cloud-site.js';
 
-/** Provider API endpoints; only tests point them elsewhere, never a site's own config. */
+/** Provider API endpoints. Only tests point them elsewhere, never a site's own config. */
 export type RelayCloudEndpoints = CloudEndpoints & { alidns?: string };
 
 export interface JobContextDeps {
@@ -24,7 +24,7 @@ export interface JobContextDeps {
  * Builds the solver and target for `site`.
  *
  * @throws CertPilotError `CONFIG_INVALID` (variant `site`) for bad settings or a credential that
- *   is missing, deleted, another user's or of the wrong provider; all are terminal.
+ *   is missing, deleted, another user's or of the wrong provider. All are terminal.
  */
 export async function buildJobContext(deps: JobContextDeps, site: Selectable<UserSitesTable>): Promise<JobContext> {
   const settings = parseCloudSite(site);
@@ -37,7 +37,7 @@ export async function buildJobContext(deps: JobContextDeps, site: Selectable<Use
     'aliyun',
     'challenge.credentialId',
   );
-  // The providers' SDKs weigh about 80 MB once loaded; a relay that renews no cloud site never
+  // The providers' SDKs take about 80 MB once loaded. A relay that renews no cloud site never
   // needs them, so they load with the first cloud job.
   const { AlidnsSolver, createCloudTarget } = await import('@certpilot/core/cloud/index');
   const { alidns, ...endpoints } = deps.endpoints;

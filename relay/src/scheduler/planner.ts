@@ -105,8 +105,9 @@ async function isDue(db: RelayDb, site: PlannedSite & { update_time: string }, n
   return !sameNames(current.names, namesOf(site)) || decideRenewal(current, { now }).due;
 }
 
-function sameNames(a: string[], b: string[]): boolean {
-  const sorted = (names: string[]) => [...new Set(names)].sort().join(',');
+/** Tells whether two lists name the same domains, in any order. */
+export function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  const sorted = (names: readonly string[]) => [...new Set(names)].sort().join(',');
   return sorted(a) === sorted(b);
 }
 

@@ -9,7 +9,7 @@
  * relay claims it next resumes it at the last step it persisted.
  */
 import { randomUUID } from 'node:crypto';
-import { jitterDelayMs, type Logger, type Sealer } from '@certpilot/core';
+import { AcmeIssuer, jitterDelayMs, type Logger, type Sealer } from '@certpilot/core';
 import { Job } from 'node-schedule';
 import type { RelayDb } from '../db/database.js';
 import { claimJob, dueJobIds } from '../jobs/claims.js';
@@ -22,7 +22,6 @@ import { AccountSlots } from './account-slots.js';
 import { registerKick } from './kick.js';
 import { planDueSites } from './planner.js';
 import { runClaimedJob, type ClaimedRunDeps } from './run-claimed.js';
-import { sharedIssuer } from './shared-issuer.js';
 
 /** Timing and limits of the scheduler; tests shorten them. */
 export interface SchedulerOptions {
@@ -110,6 +109,8 @@ class Loop implements RenewalScheduler {
         ? undefined
         : startWatch({ db: deps.db, sealer: deps.sealer, logger: deps.logger }, options.watch);
     const logger = deps.logger.child({ subsystem: 'scheduler' });
+    // One issuer for every job, so that jobs starting together share one account setup.
+    const issuer = new AcmeIssuer({ ...deps.acme, accounts: new DbAccountStore(deps.db, deps.sealer), logger });
     this.#run = {
       db: deps.db,
       sealer: deps.sealer,
@@ -117,7 +118,7 @@ class Loop implements RenewalScheduler {
       logger,
       store: new DbJobStore(deps.db, deps.sealer),
       keys: new DbKeyStore(deps.db, deps.sealer),
-      issuer: sharedIssuer(deps.acme, new DbAccountStore(deps.db, deps.sealer), logger),
+      issuer: () => Promise.resolve(issuer),
       owner: this.owner,
       leaseMs: options.leaseMs,
     };
