@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { queryRows } from './support/databases.js';
-import { newUser, startTestRelay, type ApiResponse, type TestRelay } from './support/relay.js';
+import {
+  createdId as createdIdAs,
+  newUser,
+  startTestRelay,
+  type ApiResponse,
+  type TestRelay,
+} from './support/relay.js';
 import { rowCounts } from './support/rows.js';
 
 let relay: TestRelay;
@@ -50,9 +56,7 @@ before(async () => {
 after(() => relay?.stop());
 
 async function createdId(path: string, body: unknown): Promise<string> {
-  const response = await relay.api('POST', path, { token, body });
-  assert.equal(response.status, 201, `${path}: ${JSON.stringify(response.json)}`);
-  return (Object.values(response.json)[0] as { id: string }).id;
+  return createdIdAs(relay, token, path, body);
 }
 
 /** Reads the change times of rows a request could change; every API write sets `update_time`. */

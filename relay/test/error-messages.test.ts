@@ -4,7 +4,7 @@ import { CertPilotError, composeNotification, serializeError } from '@certpilot/
 import { describeError } from '../src/http/messages.js';
 import { failingRenewal } from '../src/notify/failing-renewal.js';
 import { notificationRenderOptions } from '../src/notify/time-zone.js';
-import { newUser, startTestRelay, type TestRelay } from './support/relay.js';
+import { createdId as createdIdAs, newUser, startTestRelay, type TestRelay } from './support/relay.js';
 
 let relay: TestRelay;
 let token: string;
@@ -44,9 +44,7 @@ before(async () => {
 after(() => relay?.stop());
 
 async function createdId(path: string, body: unknown): Promise<string> {
-  const response = await relay.api('POST', path, { token, body });
-  assert.equal(response.status, 201, `${path}: ${JSON.stringify(response.json)}`);
-  return (Object.values(response.json)[0] as { id: string }).id;
+  return createdIdAs(relay, token, path, body);
 }
 
 interface Case {

@@ -102,3 +102,11 @@ export async function newUser(
   if (login.status !== 200) throw new Error(`login failed: ${JSON.stringify(login.json)}`);
   return { account, token: login.json.token, id: login.json.user.id };
 }
+
+/** Creates a row with `POST path` as the user of `token` and returns its id, failing on any status but 201. */
+export async function createdId(relay: TestRelay, token: string, path: string, body: unknown): Promise<string> {
+  const response = await relay.api('POST', path, { token, body });
+  if (response.status !== 201) throw new Error(`${path}: ${response.status} ${JSON.stringify(response.json)}`);
+  // Create answers wrap the row in one key, such as { site: {...} } or { credential: {...} }.
+  return (Object.values(response.json)[0] as { id: string }).id;
+}
