@@ -46,6 +46,8 @@ export async function notifyJobEnd(deps: JobNotifyDeps, job: RenewalJob): Promis
   await withUserLock(site.user_id, () => notifyChannels(deps, job, site.user_id, site.domain, current));
 }
 
+// NOTE: the first failed attempt already sends "failing", even when the next retry succeeds (a
+// slow edge under load, say). Waiting for a second failure would delay real alerts by the backoff.
 function isNotifiable(job: RenewalJob): boolean {
   if (job.step === 'done') return job.certificate !== undefined;
   return (job.step === 'failed' || job.step === 'waiting-retry') && job.lastError !== undefined;
