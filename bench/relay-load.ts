@@ -5,11 +5,11 @@
 // Usage: node --conditions=source --import tsx bench/relay-load.ts [sqlite] [postgres]
 // (default both). PostgreSQL runs in a private cluster from testkit's startPostgres, which needs
 // Debian's postgresql package. SQLite takes about 50 s and PostgreSQL about 80 s. Results go to
-// stdout as Markdown tables; copy them into BENCHMARKS.md with the machine's description.
+// stdout as Markdown tables. Copy them into BENCHMARKS.md with the machine's description.
 //
 // Load comes from a fixed number of workers (CONCURRENCY) that each send one request, read the
 // whole response and send the next, so latency includes queueing in the relay. This process
-// generates the load and the relay is the child, one core each on a 2-core machine; PostgreSQL
+// generates the load and the relay is the child, one core each on a 2-core machine. PostgreSQL
 // shares the same two cores.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -68,10 +68,10 @@ interface LoadResult {
 
 /**
  * Bundles bench/relay-server.ts with the workspace's TypeScript sources into `dir`, so the relay
- * runs on plain Node as it does in production (from relay/dist) and not under tsx, whose loader
+ * runs on plain Node as it does in production (from relay/dist) and not under tsx. The tsx loader
  * added about 70 MB of idle RSS (225 against 157 MB, one run on the machine in BENCHMARKS.md).
  * Packages from node_modules stay separate modules, imported by absolute path so that the bundle
- * runs from a temp dir; `@certpilot/core` among them comes from core/dist, so run `npm run build`
+ * runs from a temp dir. `@certpilot/core` among them comes from core/dist, so run `npm run build`
  * first. Bundling core as well would change its module order: esbuild wraps modules reached by
  * the relay's lazy `import()` of the cloud SDKs, and a constant of core was then read before it
  * was set. The console and install-script routes find no files next to the bundle
@@ -289,9 +289,9 @@ async function openTimedDatabase(
 
 /**
  * Inserts CLOUD_SITES qiniu-cdn sites for `userId`, each with three certificates and three `done`
- * renewal jobs 60 days apart, the newest certificate 80 days from expiry, so none is due. Inserted
- * directly because the API would need a real CA to issue them. The PEM and sealed key columns hold
- * placeholders: neither the sites list nor the planner reads them.
+ * renewal jobs 60 days apart. The newest certificate is 80 days from expiry, so none is due.
+ * Inserted directly because the API would need a real CA to issue them. The PEM and sealed key
+ * columns contain placeholders, because neither the sites list nor the planner reads them.
  */
 async function insertCloudSites(
   db: Kysely<RelayDatabase>,

@@ -4,9 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The demo needs pebble, nginx-light and openssl; `npm test` also starts a private PostgreSQL
-# cluster for the relay's storage tests and drives the web console in Chromium (with a CJK font
-# so Chinese text renders).
+# The demo needs pebble, nginx-light and openssl. `npm test` also starts a private PostgreSQL
+# cluster for the relay's storage tests. It drives the web console in Chromium, with a CJK font
+# so that Chinese text renders.
 PACKAGES=(pebble nginx-light openssl ca-certificates postgresql chromium fonts-noto-cjk)
 missing=()
 for package in "${PACKAGES[@]}"; do
@@ -18,9 +18,9 @@ if ((${#missing[@]} > 0)); then
     exit 1
   fi
   apt-get update
-  # The nginx and postgresql packages would start system services; the demo and the tests run
-  # private instances instead.
-  # Debian asks /usr/sbin/policy-rc.d before starting a service; exit status 101 means "do not".
+  # The nginx and postgresql packages would start system services, but the demo and the tests
+  # run private instances instead.
+  # Debian runs /usr/sbin/policy-rc.d before starting a service. Exit status 101 means "do not".
   created_policy=0
   if [[ ! -e /usr/sbin/policy-rc.d ]]; then
     printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d

@@ -19,7 +19,7 @@ SYSTEMD_DIR="${CERTPILOT_SYSTEMD_DIR:-/etc/systemd/system}"
 CRON_DIR="${CERTPILOT_CRON_DIR:-/etc/cron.d}"
 LOG_FILE="${CERTPILOT_LOG_FILE:-/var/log/certpilot-agent.log}"
 
-# Chinese unless the locale is English; the variables are read in the same order as the agent does.
+# Chinese unless the locale is English. The variables are read in the same order as the agent does.
 choose_language() {
   local value
   for value in "${CERTPILOT_LANG:-}" "${LC_ALL:-}" "${LC_MESSAGES:-}" "${LANG:-}"; do
@@ -161,7 +161,7 @@ make_dir() {
   CREATED_DIRS=("${missing[@]}" "${CREATED_DIRS[@]}")
 }
 
-# Removes the directories make_dir created, deepest first; one that is no longer empty stays.
+# Removes the directories make_dir created, deepest first. One that is no longer empty stays.
 forget_created_dirs() {
   local dir i
   for ((i = ${#CREATED_DIRS[@]} - 1; i >= 0; i--)); do

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Bundles the web console with esbuild into relay/dist/console/ (or the folder given as the
 // first argument): one minified, content-hashed app-<hash>.js and the index.html that loads it.
-// The relay serves that folder at `/`; index.html carries a placeholder the relay replaces with
+// The relay serves that folder at `/`, and index.html carries a placeholder the relay replaces with
 // a per-response CSP nonce.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';

@@ -26,7 +26,7 @@ export const START_OPTIONS = {
   'trust-proxy': 'CERTPILOT_RELAY_TRUST_PROXY',
 } as const;
 
-/** Options that take no value on the command line; their environment variables take true or false. */
+/** Options that take no value on the command line. Their environment variables take true or false. */
 export const BOOLEAN_START_OPTIONS: ReadonlySet<StartOptionName> = new Set(['trust-proxy']);
 
 export type StartOptionName = keyof typeof START_OPTIONS;
@@ -39,17 +39,17 @@ export interface StartSettings {
   publicUrl: string | undefined;
   sealingKeyFile: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
-  /** The CA cloud sites are renewed with; the directory defaults to Let's Encrypt when started. */
+  /** CA that cloud sites are renewed with. The directory defaults to Let's Encrypt at start. */
   acme: { directoryUrl: string | undefined; caFile: string | undefined; email: string | undefined };
-  /** Serve HTTPS with a certificate for this name from the ACME CA; plain HTTP when undefined. */
+  /** HTTPS settings, with a certificate for this name from the ACME CA. Plain HTTP when undefined. */
   tls: RelayTlsOptions | undefined;
-  /** Take the client address from X-Forwarded-For (and the protocol and host from X-Forwarded-*). */
+  /** Whether the client address comes from X-Forwarded-For, and the protocol and host from X-Forwarded-*. */
   trustProxy: boolean;
-  /** When the daily expiry watch runs; the scheduler's defaults fill what is not given. */
+  /** Time of the daily expiry watch. The scheduler's defaults fill what is not given. */
   scheduler: { watch: { time?: string; timeZone?: string } };
 }
 
-// help.ts belongs to the CLI texts; this one expectation is kept here with the option it checks.
+// help.ts contains the CLI texts, but this one expectation is kept here with the option it checks.
 const EXPECTED_EMAIL = {
   'zh-CN': '需要电子邮件地址，例如 ops@example.com',
   en: 'expected an email address such as ops@example.com',
@@ -152,7 +152,7 @@ const EXPECTED = {
   boolean: { 'zh-CN': '需要 true 或 false', en: 'expected true or false' },
 };
 
-/** Resolves the HTTPS settings from `--tls-name` and `--http-port`; undefined means plain HTTP. */
+/** Resolves the HTTPS settings from `--tls-name` and `--http-port`. Undefined means plain HTTP. */
 function resolveTls(
   value: (name: StartOptionName) => string | undefined,
   locale: Locale,

@@ -1,7 +1,7 @@
 /**
- * The console's form messages in Debian Chromium: antd's localized validation in place of the
- * browser's own bubbles, the same required marks on every form, and the wording of the site form
- * in both languages.
+ * Tests the console's form messages in Debian Chromium. antd's localized validation replaces the
+ * browser's own bubbles, and every form uses the same required marks. The site form's wording is
+ * checked in both languages.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -11,7 +11,7 @@ import { queryRows } from './support/databases.js';
 import { plannedQiniuSite } from './support/planned-site.js';
 import { newUser, startTestRelay, type TestRelay } from './support/relay.js';
 
-// A name that looks remote to the console; Chromium resolves it to the test relay on 127.0.0.1.
+// A name that looks remote to the console. Chromium resolves it to the test relay on 127.0.0.1.
 const REMOTE_NAME = 'relay.certpilot.test';
 
 let relay: TestRelay;
@@ -134,7 +134,7 @@ test('relay rejection shows under its field', async () => {
   await page.context().close();
 });
 
-test('held job shown in list and drawer', async () => {
+test('held job in list and drawer', async () => {
   const user = await newUser(relay, 'forms_held');
   const siteId = await plannedQiniuSite(relay, user.token, 'held.example.com');
   const paused = await relay.api('PATCH', `/sites/${siteId}`, { token: user.token, body: { status: 'paused' } });
@@ -209,7 +209,7 @@ async function enrollmentWarning(page: Page, agentName: string): Promise<string 
     .locator('.ant-modal-footer')
     .getByRole('button', { name: label('保存') })
     .click();
-  // Either the commands appear or the console shows why not; the failure then says which.
+  // Either the commands appear or the console shows why not. The thrown error then names which.
   const error = page.locator('.ant-message-error');
   await page.locator('[data-testid="install-command"], .ant-message-error').first().waitFor({ timeout: 60_000 });
   if ((await error.count()) > 0) throw new Error(`creating agent ${agentName} failed: ${await error.innerText()}`);

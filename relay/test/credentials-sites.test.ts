@@ -13,7 +13,7 @@ after(() => relay.stop());
 
 const SECRET = 'aliyun-secret-value-9f8e7d6c5b4a';
 const aliyunKey = { provider: 'aliyun', name: 'main', accessKeyId: 'LTAI5tExampleKeyabcd', accessKeySecret: SECRET };
-/** The least a cloud site needs: an aliyun credential for the dns-01 challenge. */
+/** Builds the minimum a cloud site needs: an aliyun credential for the dns-01 challenge. */
 const challenge = (credentialId: string) => ({ 'challenge.credentialId': credentialId });
 
 test('a credential secret is sealed at rest and never returned', async () => {
@@ -84,7 +84,7 @@ test('sites: create, list, read, update, delete', async () => {
   assert.equal((await relay.api('DELETE', `/credentials/${credential.id}`, { token })).status, 204);
 });
 
-test('secret site settings are masked and kept when sent back masked', async () => {
+test('secret site settings masked and preserved', async () => {
   const { token } = await newUser(relay);
   const created = await relay.api('POST', '/sites', {
     token,

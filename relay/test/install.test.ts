@@ -1,6 +1,7 @@
 /**
- * The one-command agent install: the relay serves install.sh and the agent bundle, and the script
- * runs for real with bash, curl, the real node and the real nginx binary, under a temp prefix.
+ * Tests the one-command agent install. The relay serves install.sh and the agent bundle, and the
+ * script runs for real with bash, curl, the real node and the real nginx binary, under a temp
+ * prefix.
  * Missing programs are simulated with a PATH that lacks them.
  */
 import assert from 'node:assert/strict';
@@ -30,7 +31,7 @@ import { startRelay, type RunningRelay } from '../src/server.js';
 import { newUser, startTestRelay, type TestRelay } from './support/relay.js';
 
 const NGINX = '/usr/sbin/nginx';
-// What the script calls besides node and nginx; systemctl is left out, so the cron path is taken.
+// Tools the script calls besides node and nginx. systemctl is left out, so the cron path is taken.
 const TOOLS = [
   'bash',
   'curl',
@@ -225,7 +226,7 @@ test('install script without cron explains', async () => {
   assert.equal(config.relay.agentId, agentId);
 });
 
-/** Every file and directory under `root` with a hash of each file, to compare before and after a run. */
+/** Lists files and directories under `root` with file hashes, to compare before and after a run. */
 async function tree(root: string): Promise<string[]> {
   const entries = await readdir(root, { recursive: true, withFileTypes: true });
   const lines = await Promise.all(
@@ -244,7 +245,7 @@ const UNKNOWN_TOKEN = `cpe_${'z'.repeat(43)}`;
 test('install script reports bad token', async () => {
   const tools = join(work, 'tools');
   const server = layout('server2');
-  // A server as the script finds it: cron is there, nothing of CertPilot; temp files go to tmp/.
+  // A server as the script finds it: cron is there and nothing of CertPilot. Temp files go to tmp/.
   await mkdir(server.cronDir, { recursive: true });
   await mkdir(join(server.root, 'tmp'));
   const env = { ...server.env, TMPDIR: join(server.root, 'tmp') };
@@ -329,7 +330,7 @@ test('install script names missing node', async () => {
   const tools = await toolDir('tools-without-node', ['node']);
   const server = layout('server3');
   const { token } = await newEnrollmentToken();
-  // Without node in PATH the script is fetched by curl alone; the pipe keeps bash's status.
+  // Without node in PATH the script is fetched by curl alone, and the pipe keeps bash's status.
   const run = await runShell(pastedCommand(relay.relay.url, token), tools, server.env, 'zh_CN.UTF-8');
   assert.equal(run.status, 1);
   assert.match(run.stderr, /缺少 Node\.js：需要 20 或更高版本/);
@@ -370,7 +371,7 @@ test('install script without token prints usage', async () => {
   );
 });
 
-test('install routes without bundle answer 503', async () => {
+test('install routes without bundle return 503', async () => {
   const dir = await mkdtemp(join(work, 'relay-'));
   const other = await startOwnRelay(dir, { agentBundleFile: join(dir, 'missing.mjs') });
   try {

@@ -7,7 +7,7 @@ import { startCloudWorld, waitFor, type CloudWorld } from './support/cloud-world
 import { databaseUrlFor, queryRows } from './support/databases.js';
 
 // A relay killed with SIGKILL right after a job step was persisted (core's CERTPILOT_FAILPOINT),
-// then a fresh relay on the same database: the claim runs out and the job resumes where it was.
+// then a fresh relay on the same database. The job resumes where it stopped once its claim expires.
 const LEASE_MS = 3_000;
 
 let world: CloudWorld;
@@ -75,7 +75,7 @@ async function assertRenewedOnce(
 }
 
 for (const step of ['issued', 'deployed'] as const) {
-  test(`a relay killed after ${step} resumes the job once its claim expires`, { timeout: 120_000 }, async () => {
+  test(`relay killed after ${step} resumes job`, { timeout: 120_000 }, async () => {
     const dataDir = await world.dataDir();
     const domain = `${step}.example.test`;
     const before = renewalCounts();

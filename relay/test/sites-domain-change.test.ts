@@ -145,7 +145,7 @@ test('domain change closes retrying job', { timeout: 120_000 }, async () => {
   await expectServed(relay, siteId, 'retry-new.example.test');
 });
 
-test('domain change renews a site whose certificate is not due', { timeout: 120_000 }, async () => {
+test('domain change renews not-due site', { timeout: 120_000 }, async () => {
   const relay = await startCloudRelay(world, await dataDir());
   relays.push(relay);
   const user = await cloudUser(relay, 'rename');
@@ -153,7 +153,7 @@ test('domain change renews a site whose certificate is not due', { timeout: 120_
   const first = await waitForDone(relay, user.token, siteId);
   await addCdnDomain('fresh-new.example.test');
 
-  // The first certificate has about 90 days left; only the new name makes the site due.
+  // The first certificate has about 90 days left, so only the new name makes the site due.
   const changed = await relay.api('PATCH', `/sites/${siteId}`, {
     token: user.token,
     body: { domain: 'fresh-new.example.test' },

@@ -17,7 +17,7 @@ async function credential(token: string, provider: 'qiniu' | 'aliyun'): Promise<
   return response.json.credential.id;
 }
 
-/** A request body for a qiniu-cdn site, with the dns-01 credential it needs. */
+/** Creates qiniu and aliyun (dns-01) credentials and returns a qiniu-cdn site body using them. */
 async function qiniuBody(token: string, domain: string) {
   const aliyun = await credential(token, 'aliyun');
   const qiniu = await credential(token, 'qiniu');
@@ -33,7 +33,7 @@ async function liveSites(userId: string, domain: string): Promise<Array<{ id: st
   );
 }
 
-test('adding a site again answers 409 naming the first', async () => {
+test('duplicate site returns 409 naming first', async () => {
   const { token, id: userId } = await newUser(relay, 'dup');
   const body = await qiniuBody(token, 'twice.example.test');
   const first = await relay.api('POST', '/sites', { token, body });
@@ -92,7 +92,7 @@ test('deleted site can be added again', async () => {
   assert.deepEqual(await liveSites(userId, 'readd.example.test'), [{ id: again.json.site.id }]);
 });
 
-test('PATCH onto a taken domain answers 409', async () => {
+test('PATCH to taken domain returns 409', async () => {
   const { token, id: userId } = await newUser(relay, 'dup');
   const body = await qiniuBody(token, 'taken.example.test');
   const taken = await relay.api('POST', '/sites', { token, body });

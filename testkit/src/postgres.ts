@@ -26,7 +26,7 @@ const MAX_START_ATTEMPTS = 3;
 
 /** Options of {@link startPostgres}. Every field has a default. */
 export interface PostgresOptions {
-  /** Directory holding `initdb` and `postgres`. Default the newest `/usr/lib/postgresql/<version>/bin`. */
+  /** Directory containing `initdb` and `postgres`. Default the newest `/usr/lib/postgresql/<version>/bin`. */
   binDir?: string;
   /** Time allowed for the server to accept connections, in milliseconds. Default 20000. */
   startTimeoutMs?: number;
@@ -104,7 +104,10 @@ async function checkInstalled(binDir: string): Promise<void> {
   }
 }
 
-/** initdb and postgres refuse to run as root, so as root they run as the `postgres` system user. */
+/**
+ * Returns the account to run initdb and postgres as. Both refuse to run as root, so as root they
+ * run as the `postgres` system user.
+ */
 async function serverUser(): Promise<ServerUser> {
   if (process.getuid?.() !== 0) return {};
   try {
@@ -120,7 +123,7 @@ async function serverUser(): Promise<ServerUser> {
 
 /**
  * Runs initdb. The superuser is reached only through the socket (trust), so its password is a
- * random one nobody uses; TCP logins need a password, as the test role's URL carries one.
+ * random one that is never used. TCP logins need a password, which the test role's URL carries.
  */
 async function initCluster(binDir: string, dir: string, user: ServerUser): Promise<void> {
   const passwordFile = join(dir, 'password');
@@ -139,7 +142,7 @@ async function initCluster(binDir: string, dir: string, user: ServerUser): Promi
       '--auth-local=trust',
       '--auth-host=scram-sha-256',
       '--encoding=UTF8',
-      // C.UTF-8 sorts text by code point, like SQLite; ISO 8601 times sort the same under any locale.
+      // C.UTF-8 sorts text by code point, like SQLite. ISO 8601 times sort the same under any locale.
       '--locale=C.UTF-8',
       '--no-sync',
     ],
@@ -233,7 +236,7 @@ class PostgresServer {
     const args = [
       ...['-D', join(this.dir, 'data'), '-p', String(this.port)],
       ...['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${this.dir}`],
-      // Test data need not survive a crash of the machine; these make each commit much cheaper.
+      // Test data need not survive a crash of the machine, so these make each commit much cheaper.
       ...['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
       ...['-c', `logging_collector=off`, '-c', 'log_min_messages=warning'],
     ];
@@ -290,7 +293,7 @@ class PostgresServer {
   }
 }
 
-/** Runs a program to completion and returns its standard output; rejects with its error output. */
+/** Runs a program to completion and returns its standard output. Rejects with its error output. */
 function run(file: string, args: string[], user: ServerUser = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(file, args, { ...user, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {

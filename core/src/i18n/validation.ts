@@ -1,6 +1,6 @@
 /**
  * Turns zod issues into messages for people, in Simplified Chinese and English. Each message
- * names the field, the value sent (unless the field holds a secret) and what is expected.
+ * names the field, the value sent (unless the field contains a secret) and what is expected.
  *
  * Messages are built from the issue's structure after the parse, never from `issue.message`,
  * because a schema's own `error` text outranks every zod error map and is English only.
@@ -13,9 +13,9 @@ export type ValidationLocale = 'zh-CN' | 'en';
 export type BilingualText = Record<ValidationLocale, string>;
 
 /**
- * What a field expects, as a noun phrase ("an OSS region such as oss-cn-hangzhou"), keyed by
- * field path (`config.ossRegion`), last path segment (`ossRegion`), `parent.*` for a record's
- * keys, or the `error` key a schema's regex sets. A refine's `error` key maps to advice instead
+ * Descriptions of what each field expects, as noun phrases ("an OSS region such as
+ * oss-cn-hangzhou"). Keys are a field path (`config.ossRegion`), a last path segment
+ * (`ossRegion`), `parent.*` for a record's keys, or the `error` key a schema's regex sets. A refine's `error` key maps to advice instead
  * ("set user too when password is set"). zod's own text would show a regex pattern, in English.
  */
 export type FieldTexts = Readonly<Record<string, BilingualText>>;
@@ -132,7 +132,7 @@ function englishText(issue: Issue, { path, value, texts, root }: Words): string 
       const rule = texts[issue.message]?.en;
       if (rule !== undefined) return `${path}: ${rule}`;
       const expected = expectation(path, 'en', texts);
-      // A refine without a key has English text only; it stays, as the specific reason.
+      // A refine without a key has English text only. It is kept, as the specific reason.
       return expected === undefined
         ? `${path}: ${issue.message}`
         : `${path}: must be ${expected}${not} (${issue.message})`;
@@ -190,7 +190,10 @@ function chineseText(issue: Issue, { path, value, texts, root }: Words): string 
   }
 }
 
-/** zod writes a union's failure as one list of issues per option; name what the options expect. */
+/**
+ * Names what the options of a union expect, because zod reports a union's failure as one list
+ * of issues per option.
+ */
 function unionText(issue: z.core.$ZodIssueInvalidUnion, locale: ValidationLocale, words: Words): string {
   const firsts = issue.errors.map((option) => option[0]).filter((first) => first !== undefined);
   const onlyTypes =

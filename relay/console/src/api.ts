@@ -1,6 +1,6 @@
 /**
  * The relay API client. The login response sets an HttpOnly session cookie, so every call sends
- * cookies and no token is kept in the page. Responses that fail throw `ApiError` carrying the
+ * cookies and the page stores no token. Responses that fail throw `ApiError` carrying the
  * relay's `code` and its `message`, already in the language sent as `Accept-Language`.
  */
 export const API_BASE = '/api/v1';
@@ -17,7 +17,7 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    /** The bad fields the relay lists for a body that failed validation; empty otherwise. */
+    /** Bad fields the relay lists for a body that failed validation, or empty otherwise. */
     readonly fields: FieldProblem[] = [],
   ) {
     super(message);
@@ -26,7 +26,7 @@ export class ApiError extends Error {
 
 let language = 'zh-CN';
 
-/** Sets the language of the relay's error messages; the UI calls this when the user switches. */
+/** Sets the language of the relay's error messages. The UI calls this when the user switches. */
 export function setApiLanguage(tag: string): void {
   language = tag;
 }
@@ -105,7 +105,7 @@ export interface Site {
   config: Record<string, string | number | boolean>;
   status: string;
   createTime: string;
-  /** Whole days until the newest certificate expires; null before the first one. */
+  /** Whole days until the newest certificate expires, or null before the first one. */
   daysLeft: number | null;
   notAfter: string | null;
   lastJob: JobSummary | null;

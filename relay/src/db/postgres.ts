@@ -31,7 +31,7 @@ const INVALID_SCHEMA_NAME = '3F000';
  * as `pg` reads them) and checks that one connection works.
  *
  * @throws CertPilotError `CONFIG_INVALID` for a URL without host or database, a rejected login
- *   or a missing database; `DATABASE_UNREACHABLE` when the server cannot be reached.
+ *   or a missing database, and `DATABASE_UNREACHABLE` when the server cannot be reached.
  */
 export async function openPostgres(
   url: string,
@@ -95,7 +95,7 @@ function parsePostgresUrl(url: string): { target: PostgresTarget; password: stri
   } catch {
     parsed = undefined;
   }
-  // A unix socket directory may stand in the `host` query option instead of the authority.
+  // A unix socket directory may be given in the `host` query option instead of the authority.
   const host = decodeURIComponent(parsed?.hostname ?? '') || (parsed?.searchParams.get('host') ?? '');
   const database = decodeURIComponent(parsed?.pathname.slice(1) ?? '');
   if (parsed === undefined || host === '' || database === '' || database.includes('/')) {
@@ -112,7 +112,7 @@ function parsePostgresUrl(url: string): { target: PostgresTarget; password: stri
   return { target, password: decodeURIComponent(parsed.password) };
 }
 
-/** The URL with its password replaced, or only its scheme when it does not parse. */
+/** Returns the URL with its password masked, or only its scheme when it does not parse. */
 function redact(url: string): string {
   try {
     const parsed = new URL(url);

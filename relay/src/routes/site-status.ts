@@ -12,7 +12,7 @@ const DAY_MS = 24 * 60 * 60_000;
 
 /** A site's certificate expiry and latest renewal job. */
 export interface SiteStatus {
-  /** Whole days until `notAfter`, rounded down; negative once expired; null with no certificate. */
+  /** Whole days until `notAfter`, rounded down. Negative once expired, null with no certificate. */
   daysLeft: number | null;
   notAfter: string | null;
   lastJob: {
@@ -26,7 +26,10 @@ export interface SiteStatus {
   } | null;
 }
 
-/** Reads the status of each of `userId`'s sites in `siteIds`; sites with neither get nulls. */
+/**
+ * Reads the status of each of `userId`'s sites in `siteIds`. Sites with no certificate and no job
+ * get nulls.
+ */
 export async function readSiteStatuses(
   db: RelayDb,
   userId: string,
@@ -84,7 +87,7 @@ export async function readSiteStatuses(
 }
 
 /**
- * Tells whether a job waits on its site's pause rather than on its own schedule. The scheduler
+ * Checks whether a job waits on its site's pause rather than on its own schedule. The scheduler
  * claims only jobs of active sites, so a paused site's unfinished job keeps its state and its
  * `nextRunAt` (possibly in the past) until the site is resumed.
  */

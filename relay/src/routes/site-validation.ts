@@ -93,10 +93,11 @@ export async function checkSiteConfig(
 }
 
 /**
- * The provider of one of the user's live credentials, named by request field `field`.
+ * Looks up the provider of one of the user's live credentials, named by request field `field`.
  *
  * @throws CertPilotError `RESOURCE_NOT_FOUND` (variant `field`) naming the field, when the
- *   credential does not exist, is deleted or belongs to another user: the three look the same.
+ *   credential does not exist, is deleted or belongs to another user. The error is the same in
+ *   all three cases.
  */
 export async function credentialProvider(
   deps: RelayDeps,
